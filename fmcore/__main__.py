@@ -1,0 +1,5 @@
+"""``python -m fmcore``: the command line."""
+
+from fmcore.cli import main
+
+main()

@@ -1,0 +1,167 @@
+"""A strict cattrs converter, and structuring that reports every problem with its place.
+
+Strict means no silent coercion: ``2.5`` is not an ``int``, ``"3"`` is not a number, ``1`` is not a
+``bool``. Problems come back as :class:`~fmcore.errors.ConfigIssue` records (``$.network.width: …``),
+all of them at once, including the attrs validators of every field.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import typing
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import attrs
+import cattrs
+from cattrs.errors import (
+    AttributeValidationNote,
+    BaseValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationNote,
+)
+
+from fmcore.errors import ConfigIssue, did_you_mean
+
+
+class _Mismatch(Exception):
+    def __init__(self, expected: str, value: Any):
+        super().__init__(f"expected {expected}, got {describe(value)}")
+
+
+def describe(value: Any) -> str:
+    """A value with its TOML-ish type, e.g. ``string 'abc'`` or ``float 2.5``."""
+    names = {bool: "boolean", int: "integer", float: "float", str: "string", list: "array",
+             tuple: "array", dict: "table"}
+    kind = names.get(type(value), type(value).__name__)
+    shown = repr(value)
+    return f"{kind} {shown if len(shown) <= 60 else shown[:57] + '...'}"
+
+
+def _int(value: Any, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Mismatch("an integer", value)
+    return value
+
+
+def _float(value: Any, _: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _Mismatch("a number", value)
+    return float(value)
+
+
+def _str(value: Any, _: type) -> str:
+    if not isinstance(value, str):
+        raise _Mismatch("a string", value)
+    return value
+
+
+def _bool(value: Any, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise _Mismatch("true or false", value)
+    return value
+
+
+def _path(value: Any, _: type) -> pathlib.Path:
+    return pathlib.Path(_str(value, str))
+
+
+def _literal_hook(literal: Any) -> Any:
+    choices = typing.get_args(literal)
+
+    def structure(value: Any, _: type) -> Any:
+        if value in choices and type(value) in {type(c) for c in choices}:
+            return value
+        shown = ", ".join(repr(c) for c in choices)
+        words = [c for c in choices if isinstance(c, str)]
+        hint = did_you_mean(value, words) if isinstance(value, str) else ""
+        raise ValueError(f"expected one of {shown}, got {describe(value)}{hint}")
+
+    return structure
+
+
+def make_converter() -> cattrs.Converter:
+    """The converter used for every settings class."""
+    converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    for tp, hook in ((int, _int), (float, _float), (str, _str), (bool, _bool),
+                     (pathlib.Path, _path)):
+        converter.register_structure_hook(tp, hook)
+    converter.register_structure_hook_factory(
+        lambda tp: typing.get_origin(tp) is Literal, _literal_hook
+    )
+    converter.register_unstructure_hook(pathlib.Path, str)
+    return converter
+
+
+CONVERTER = make_converter()
+
+
+def structure(data: Any, cls: type, place: str) -> tuple[Any, list[ConfigIssue]]:
+    """Build settings class ``cls`` from ``data``; ``(obj, [])`` or ``(None, issues)``."""
+    if not isinstance(data, Mapping):
+        return None, [ConfigIssue(place, f"expected a table, got {describe(data)}")]
+    try:
+        with attrs.validators.disabled():
+            obj = CONVERTER.structure(dict(data), cls)
+    except BaseValidationError as exc:
+        return None, _issues(exc, place)
+    except (ValueError, TypeError) as exc:  # raised by the class's own __attrs_post_init__
+        return None, [ConfigIssue(place, str(exc))]
+    issues = _validate(obj, place)
+    return (None, issues) if issues else (obj, [])
+
+
+def _validate(obj: Any, place: str) -> list[ConfigIssue]:
+    """Run every field's validator (recursing into nested settings), collecting all failures."""
+    issues = []
+    for field in attrs.fields(type(obj)):
+        value = getattr(obj, field.name)
+        here = f"{place}.{field.name}"
+        if field.validator is not None:
+            try:
+                field.validator(obj, field, value)
+            except (ValueError, TypeError) as exc:
+                message = str(exc.args[0] if exc.args else exc)
+                message = message.removesuffix(f": {value!r}")
+                issues.append(ConfigIssue(here, f"invalid value {value!r}: {message}"))
+        if attrs.has(type(value)):
+            issues += _validate(value, here)
+    return issues
+
+
+def _issues(exc: BaseException, place: str) -> list[ConfigIssue]:
+    if isinstance(exc, BaseValidationError):
+        found = []
+        for sub in exc.exceptions:
+            here = place
+            for note in getattr(sub, "__notes__", []):
+                if isinstance(note, AttributeValidationNote):
+                    here = f"{place}.{note.name}"
+                elif isinstance(note, IterableValidationNote):
+                    here = f"{place}[{note.index}]"
+            found += _issues(sub, here)
+        return found
+    if isinstance(exc, ForbiddenExtraKeysError):
+        names = [f.name for f in attrs.fields(exc.cl)]
+        listing = ", ".join(names) if names else "none"
+        return [
+            ConfigIssue(f"{place}.{key}", f"unknown setting{did_you_mean(key, names)} "
+                        f"(settings: {listing})")
+            for key in sorted(exc.extra_fields)
+        ]
+    if isinstance(exc, KeyError):
+        return [ConfigIssue(place, "required setting is missing")]
+    return [ConfigIssue(place, str(exc))]
+
+
+def unstructure(obj: Any) -> dict[str, Any]:
+    """Settings as a plain table (``None`` values dropped: TOML has no null)."""
+    return _drop_none(CONVERTER.unstructure(obj))
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_drop_none(v) for v in value]
+    return value

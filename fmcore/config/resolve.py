@@ -1,0 +1,121 @@
+"""From a raw table (a parsed file, overrides applied) to a validated :class:`Config`.
+
+Every problem is collected and raised together as one :class:`~fmcore.errors.ConfigError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from fmcore.config.converter import describe, structure
+from fmcore.config.model import ComponentSpec, Config
+from fmcore.config.sources import apply_overrides, read_config_file
+from fmcore.config.train import TrainSettings
+from fmcore.errors import ConfigError, ConfigIssue, FmcoreError, did_you_mean
+from fmcore.kinds import KINDS
+from fmcore.plugin_manager import get_registry
+from fmcore.registry import Registry
+
+#: The component used when a config leaves its table out (``[data]`` has no default).
+DEFAULT_NAMES = {
+    "path": "condot",
+    "target": "velocity",
+    "objective": "cfm",
+    "network": "mlp",
+    "integrator": "heun",
+}
+TOP_LEVEL = ("seed", *(k.section for k in KINDS.values()), "train", "provenance")
+
+
+def load_config(
+    source: str | Path | Mapping[str, Any] | Config,
+    overrides: Iterable[str] = (),
+    registry: Registry | None = None,
+) -> Config:
+    """Read (a file path) or take (a dict) a config, apply ``--set``-style ``overrides``, validate."""
+    if isinstance(source, Config):
+        if not overrides:
+            return source
+        source = source.to_dict(provenance=False)
+    name = None
+    if isinstance(source, (str, Path)):
+        name = str(source)
+        raw = read_config_file(source)
+    elif isinstance(source, Mapping):
+        raw = dict(source)
+    else:
+        raise FmcoreError(f"a config is a file path or a dict, not {type(source).__name__}")
+    try:
+        raw = apply_overrides(raw, overrides)
+        return resolve(raw, registry or get_registry(), name)
+    except ConfigError as exc:
+        raise exc.with_source(name) if name else exc from None
+
+
+def resolve(raw: Mapping[str, Any], registry: Registry, source: str | None = None) -> Config:
+    """Validate ``raw`` against the registered components; raise every issue at once."""
+    issues: list[ConfigIssue] = []
+    for key in raw:
+        if key not in TOP_LEVEL:
+            issues.append(ConfigIssue(f"$.{key}", f"unknown section{did_you_mean(key, TOP_LEVEL)} "
+                                      f"(sections: {', '.join(TOP_LEVEL)})"))
+    seed = raw.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        issues.append(ConfigIssue("$.seed", f"expected a non-negative integer, got {describe(seed)}"))
+    specs: dict[str, ComponentSpec] = {}
+    for kind in KINDS.values():
+        spec, found = _component(raw, kind.name, kind.section, registry)
+        issues += found
+        if spec is not None:
+            specs[kind.section] = spec
+    train, found = structure(raw.get("train", {}), TrainSettings, "$.train")
+    issues += found
+    issues += _compatibility(specs)
+    if issues:
+        raise ConfigError(issues, source)
+    return Config(seed=seed, train=train, source=source, **specs)
+
+
+def _component(
+    raw: Mapping[str, Any], kind: str, section: str, registry: Registry
+) -> tuple[ComponentSpec | None, list[ConfigIssue]]:
+    place = f"$.{section}"
+    if section not in raw and kind in DEFAULT_NAMES:
+        table: Any = {"name": DEFAULT_NAMES[kind]}
+    else:
+        table = raw.get(section)
+    if table is None:
+        names = ", ".join(registry.names(kind)) or "none are installed"
+        return None, [ConfigIssue(place, f"missing table: choose a {kind} with name = ... ({names})")]
+    if not isinstance(table, Mapping):
+        return None, [ConfigIssue(place, f"expected a table, got {describe(table)}")]
+    if "name" not in table:
+        names = ", ".join(registry.names(kind)) or "none are installed"
+        return None, [ConfigIssue(f"{place}.name", f"missing: which {kind} to use ({names})")]
+    try:
+        provided = registry.resolve(kind, table["name"])
+    except FmcoreError as exc:
+        return None, [ConfigIssue(f"{place}.name", str(exc))]
+    settings = {k: v for k, v in table.items() if k != "name"}
+    obj, issues = structure(settings, provided.component.settings, place)
+    if obj is None:
+        return None, issues
+    return ComponentSpec(kind, registry.canonical_name(provided), provided, obj), []
+
+
+def _compatibility(specs: Mapping[str, ComponentSpec]) -> list[ConfigIssue]:
+    """Refuse combinations that make no sense (a target the path cannot convert, …)."""
+    if "path" not in specs or "target" not in specs:
+        return []
+    try:
+        path = specs["path"].build()
+        target = specs["target"].build()
+    except FmcoreError as exc:
+        return [ConfigIssue("$", str(exc))]
+    reason = target.unsupported(path)
+    if reason:
+        return [ConfigIssue("$.target.name", f"target '{specs['target'].name}' cannot be used with "
+                            f"path '{specs['path'].name}': {reason}")]
+    return []

@@ -1,0 +1,59 @@
+"""The hooks a plugin implements. Each component hook returns a list of :class:`Component` records.
+
+A plugin is a module (named by an entry point in the ``fmcore`` group) that defines any of these
+functions; the ``fmcore_`` prefix alone marks them, as pytest does for ``pytest_`` hooks
+(:data:`hookimpl` is there for options such as ``tryfirst``)::
+
+    def fmcore_paths():
+        return [Component("my-path", MyPath)]
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from fmcore.component import Component
+
+PROJECT = "fmcore"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def fmcore_datasets() -> list[Component]:
+    """Data sets: settings are the table ``[data]``; the component yields batches of ``z ~ p_data``."""
+
+
+@hookspec
+def fmcore_paths() -> list[Component]:
+    """Probability paths ``p_t(x|z)`` (``[path]``), implementing :class:`fmcore.ProbabilityPath`."""
+
+
+@hookspec
+def fmcore_targets() -> list[Component]:
+    """Prediction targets (``[target]``), implementing :class:`fmcore.Target`."""
+
+
+@hookspec
+def fmcore_objectives() -> list[Component]:
+    """Training objectives (``[objective]``), implementing :class:`fmcore.Objective`."""
+
+
+@hookspec
+def fmcore_networks() -> list[Component]:
+    """Networks (``[network]``): the builder gets the data's event shape in its context."""
+
+
+@hookspec
+def fmcore_integrators() -> list[Component]:
+    """Integrators (``[integrator]``), implementing :class:`fmcore.Integrator`."""
+
+
+@hookspec
+def fmcore_commands(cli: click.Group) -> None:
+    """Add sub-commands to the ``fmcore`` command-line group ``cli``."""

@@ -1,0 +1,42 @@
+"""The kinds of component fmcore composes, each with its hook, protocol and config section."""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class Kind:
+    """A component kind: ``name`` is used on the CLI, ``hook`` is the pluggy hook that lists its
+    components, ``section`` is its config table (``None`` for kinds that no top-level table selects)."""
+
+    name: str
+    hook: str
+    section: str | None
+    summary: str
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("dataset", "fmcore_datasets", "data", "where samples z ~ p_data come from"),
+        Kind("path", "fmcore_paths", "path", "conditional probability path p_t(x|z) and its prior"),
+        Kind("target", "fmcore_targets", "target", "what the network predicts and how it converts"),
+        Kind("objective", "fmcore_objectives", "objective", "the training loss"),
+        Kind("network", "fmcore_networks", "network", "the learnable field net(x, t, cond)"),
+        Kind("integrator", "fmcore_integrators", "integrator", "ODE/SDE solvers for sampling"),
+    )
+}
+
+
+def kind_named(name: str) -> Kind:
+    """The kind called ``name``; a :class:`~fmcore.errors.PluginError` lists the kinds otherwise."""
+    from fmcore.errors import PluginError, did_you_mean
+
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise PluginError(
+            f"unknown component kind '{name}'{did_you_mean(name, KINDS)} "
+            f"(kinds: {', '.join(KINDS)})"
+        ) from None

@@ -1,0 +1,164 @@
+"""The Pipeline: a config's components built and joined, with ``train``, ``sample`` and ``load``."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+import fmcore
+from fmcore.component import BuildContext
+from fmcore.config import Config, load_config
+from fmcore.errors import FmcoreError, RunError
+from fmcore.field import Field
+from fmcore.protocols import Dataset, Integrator, Objective, ProbabilityPath, Solution, Target
+from fmcore.runs import RunDirectory
+from fmcore.runs import checkpoint as ckpt
+
+
+def _device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise FmcoreError("device 'cuda' was asked for ($.train.device) but CUDA is not available")
+    return torch.device(name)
+
+
+class Pipeline:
+    """Data set, path, target, objective, network and integrator built from one :class:`Config`.
+
+    ``train()`` fits the network; ``sample(n)`` integrates ``n`` prior draws to data with the
+    config's integrator (or another by name); ``Pipeline.load(run_dir)`` restores a trained run.
+    The data set is built only when training needs it, so sampling a run never reads its data.
+    """
+
+    def __init__(self, config: Config, context: BuildContext | None = None, device: str | None = None):
+        self.config = config
+        self.device = _device(device or config.train.device)
+        self.path: ProbabilityPath = config.path.build()
+        self.target: Target = config.target.build()
+        self.objective: Objective = config.objective.build()
+        self.integrator: Integrator = config.integrator.build()
+        if context is None:
+            context = BuildContext(self.dataset.event_shape, self.dataset.num_classes)
+        self.context = context
+        torch.manual_seed(config.seed)
+        self.network: nn.Module = config.network.build(context).to(self.device)
+        self.sampling_network: nn.Module = self.network
+
+    @classmethod
+    def from_config(
+        cls, config: Config | Mapping[str, Any] | str | Path, *, device: str | None = None
+    ) -> Pipeline:
+        """Build from a :class:`Config`, a config dict or a config file."""
+        return cls(load_config(config), device=device)
+
+    @cached_property
+    def dataset(self) -> Dataset:
+        return self.config.data.build()
+
+    @property
+    def event_shape(self) -> tuple[int, ...]:
+        assert self.context.event_shape is not None
+        return self.context.event_shape
+
+    def training_field(self) -> Field:
+        """The field on the trained weights (gradients flow through it)."""
+        return Field(self.network, self.target, self.path)
+
+    @property
+    def field(self) -> Field:
+        """The field used for sampling: on the EMA weights after training, if EMA is on."""
+        return Field(self.sampling_network, self.target, self.path)
+
+    def train(self, out: str | Path | None = None, *, progress: bool = False) -> fmcore.training.TrainResult:
+        """Train for ``[train].steps`` steps; with ``out``, write a run directory there."""
+        from fmcore.training import train
+
+        run = None
+        if out is not None:
+            info = {"fmcore": fmcore.__version__, "event_shape": list(self.event_shape),
+                    "num_classes": self.context.num_classes,
+                    "created": datetime.datetime.now(datetime.timezone.utc).isoformat()}
+            run = RunDirectory.create(out, self.config.to_toml(), info)
+        return train(self, run, progress)
+
+    def sample(
+        self,
+        n: int,
+        *,
+        integrator: str | Integrator | None = None,
+        steps: int | None = None,
+        seed: int | None = None,
+        batch_size: int = 65536,
+        cond: Tensor | None = None,
+    ) -> Tensor:
+        """``n`` samples ``[n, *event_shape]`` on the CPU, drawn in chunks of ``batch_size``.
+
+        ``integrator`` is a registered name or an integrator object; ``steps`` overrides its
+        ``steps`` setting; ``seed`` makes the draw reproducible.
+        """
+        solver = self.integrator_for(integrator, steps)
+        generator = torch.Generator(self.device)
+        generator.manual_seed(self.config.seed if seed is None else seed)
+        chunks = []
+        with torch.inference_mode():
+            for start in range(0, n, batch_size):
+                size = min(batch_size, n - start)
+                chunk_cond = None if cond is None else cond[start : start + size].to(self.device)
+                chunks.append(self._solve(solver, size, generator, chunk_cond).x.cpu())
+        return torch.cat(chunks) if chunks else torch.empty(0, *self.event_shape)
+
+    def solve(
+        self, n: int, *, integrator: str | Integrator | None = None, steps: int | None = None,
+        seed: int | None = None, cond: Tensor | None = None, trajectory: bool = False,
+    ) -> Solution:
+        """One batch of ``n`` samples as a :class:`Solution` (with NFE and, on request, the trajectory)."""
+        solver = self.integrator_for(integrator, steps)
+        generator = torch.Generator(self.device)
+        generator.manual_seed(self.config.seed if seed is None else seed)
+        with torch.inference_mode():
+            return self._solve(solver, n, generator, cond, trajectory)
+
+    def _solve(self, solver: Integrator, n: int, generator: torch.Generator,
+               cond: Tensor | None, trajectory: bool = False) -> Solution:
+        x0 = self.path.sample_prior((n, *self.event_shape), generator=generator, device=self.device)
+        return solver.sample(self.field, x0, cond=cond, generator=generator, trajectory=trajectory)
+
+    def integrator_for(self, integrator: str | Integrator | None, steps: int | None) -> Integrator:
+        """The config's integrator, or the one named, with ``steps`` overridden if given."""
+        if integrator is None and steps is None:
+            return self.integrator
+        table = self.config.integrator.to_dict()
+        if isinstance(integrator, str):
+            table = {"name": integrator}
+        elif integrator is not None:
+            if steps is not None:
+                raise FmcoreError("give steps= only with an integrator name, not an integrator object")
+            return integrator
+        if steps is not None:
+            table["steps"] = steps
+        overridden = load_config({**self.config.to_dict(provenance=False), "integrator": table})
+        return overridden.integrator.build()
+
+    @classmethod
+    def load(cls, run_dir: str | Path, *, device: str | None = None, ema: bool = True) -> Pipeline:
+        """A trained pipeline from a run directory (latest checkpoint; EMA weights if saved)."""
+        run = RunDirectory.open(run_dir)
+        config = load_config(run.config_file)
+        info = run.info()
+        context = BuildContext(tuple(info["event_shape"]), info.get("num_classes"))
+        pipeline = cls(config, context, device=device)
+        weights = ckpt.load_weights(ckpt.latest(run.checkpoints), prefer_ema=ema)
+        try:
+            pipeline.network.load_state_dict(weights)
+        except RuntimeError as exc:
+            first = str(exc).splitlines()[0]
+            raise RunError(f"'{run.root}': checkpoint does not fit the configured network: {first}") from None
+        pipeline.network.eval()
+        return pipeline

@@ -1,0 +1,30 @@
+"""The protocols every component implements; see each class's docstring for its math."""
+
+from fmcore.protocols.dataset import Dataset
+from fmcore.protocols.field import VectorField
+from fmcore.protocols.integrator import Integrator, Solution
+from fmcore.protocols.network import Network
+from fmcore.protocols.objective import Objective
+from fmcore.protocols.path import ProbabilityPath
+from fmcore.protocols.target import Target
+
+PROTOCOLS = {
+    "dataset": Dataset,
+    "path": ProbabilityPath,
+    "target": Target,
+    "objective": Objective,
+    "network": Network,
+    "integrator": Integrator,
+}
+
+__all__ = [
+    "PROTOCOLS",
+    "Dataset",
+    "Integrator",
+    "Network",
+    "Objective",
+    "ProbabilityPath",
+    "Solution",
+    "Target",
+    "VectorField",
+]

@@ -1,0 +1,90 @@
+"""Explicit Runge–Kutta methods with a fixed number of uniform steps, given by Butcher tableaus.
+
+One step of size ``h`` from ``(x, t)`` with ``s`` stages::
+
+    k_i = u(x + h Σ_{j<i} a_ij k_j, t + c_i h),    x ← x + h Σ_i b_i k_i
+
+The loop does no host synchronisation: step sizes are Python floats and stage times are views into
+a grid computed once.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import attrs
+import torch
+from attrs.validators import gt
+from torch import Tensor
+
+from fmcore import Solution, VectorField, setting
+
+
+@attrs.frozen
+class Tableau:
+    """Butcher tableau: ``a`` (rows of the strictly lower triangle, stage 2 on), weights ``b``, nodes ``c``."""
+
+    a: tuple[tuple[float, ...], ...]
+    b: tuple[float, ...]
+    c: tuple[float, ...]
+    order: int
+
+
+EULER = Tableau(a=(), b=(1.0,), c=(0.0,), order=1)
+HEUN = Tableau(a=((1.0,),), b=(0.5, 0.5), c=(0.0, 1.0), order=2)
+
+
+@attrs.frozen
+class RungeKutta:
+    """Base of the fixed-step explicit Runge–Kutta integrators; subclasses set ``tableau``."""
+
+    tableau: ClassVar[Tableau]
+    steps: int = setting(100, "number of uniform steps from t_min to t_max", validator=gt(0))
+
+    def sample(
+        self,
+        field: VectorField,
+        x0: Tensor,
+        *,
+        cond: Tensor | None = None,
+        generator: torch.Generator | None = None,
+        trajectory: bool = False,
+    ) -> Solution:
+        a, b, c = self.tableau.a, self.tableau.b, self.tableau.c
+        path = field.path
+        grid64 = torch.linspace(path.t_min, path.t_max, self.steps + 1, dtype=torch.float64)
+        sizes = (grid64[1:] - grid64[:-1]).tolist()
+        stage_times = (grid64[:-1, None] + (grid64[1:] - grid64[:-1])[:, None] * torch.tensor(c))
+        stage_times = stage_times.to(device=x0.device, dtype=x0.dtype)
+        batch = x0.shape[0]
+        x = x0
+        states = [x0] if trajectory else None
+        for i, h in enumerate(sizes):
+            ks: list[Tensor] = []
+            for stage in range(len(b)):
+                xs = x
+                for a_ij, k in zip(a[stage - 1] if stage else (), ks):
+                    xs = xs.add(k, alpha=h * a_ij)
+                ks.append(field.velocity(xs, stage_times[i, stage].expand(batch), cond))
+            for b_i, k in zip(b, ks):
+                x = x.add(k, alpha=h * b_i)
+            if states is not None:
+                states.append(x)
+        nfe = self.steps * len(b)
+        if states is None:
+            return Solution(x, nfe)
+        return Solution(x, nfe, torch.stack(states), grid64.to(device=x0.device, dtype=x0.dtype))
+
+
+@attrs.frozen
+class Euler(RungeKutta):
+    """Euler's method, order 1: x ← x + h u(x, t). One field evaluation per step."""
+
+    tableau: ClassVar[Tableau] = EULER
+
+
+@attrs.frozen
+class Heun(RungeKutta):
+    """Heun's method (explicit trapezoid), order 2: two field evaluations per step."""
+
+    tableau: ClassVar[Tableau] = HEUN

@@ -1,0 +1,8 @@
+"""Hook implementations of the built-in networks."""
+
+from fmcore import Component
+from fmcore_networks.mlp import MLPSettings, build_mlp
+
+
+def fmcore_networks() -> list[Component]:
+    return [Component("mlp", MLPSettings, build=build_mlp)]

@@ -1,0 +1,1 @@
+"""Built-in probability paths for fmcore."""
