@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import sys
 import time
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def train(config_file: str, out: str | None, overrides: tuple[str, ...], device:
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         out = str(Path("runs") / f"{Path(config_file).stem}-{stamp}")
     if progress is None:
-        progress = click.get_text_stream("stderr").isatty()
+        progress = sys.stderr.isatty()
     pipeline = Pipeline(cfg, device=device)
     result = pipeline.train(out, progress=progress)
     click.echo(f"trained {result.steps} steps in {result.seconds:.1f} s, final loss "

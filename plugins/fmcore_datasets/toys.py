@@ -35,6 +35,11 @@ def _rand(n: int, gen: torch.Generator) -> Tensor:
     return torch.rand(n, generator=gen, dtype=torch.float64)
 
 
+def _halves(n: int, gen: torch.Generator) -> Tensor:
+    """A random membership mask with exactly ``ceil(n/2)`` members, so any prefix is well mixed."""
+    return torch.randperm(n, generator=gen) < (n + 1) // 2
+
+
 def _randn(shape: tuple[int, ...], gen: torch.Generator) -> Tensor:
     return torch.randn(shape, generator=gen, dtype=torch.float64)
 
@@ -46,7 +51,7 @@ class Moons(Toy2D):
     noise: float = setting(0.05, "standard deviation of the added noise", validator=ge(0.0))
 
     def generate(self, gen: torch.Generator) -> Tensor:
-        upper = torch.arange(self.n) < (self.n + 1) // 2
+        upper = _halves(self.n, gen)
         theta = math.pi * _rand(self.n, gen)
         x = torch.where(upper, torch.cos(theta), 1 - torch.cos(theta))
         y = torch.where(upper, torch.sin(theta), 0.5 - torch.sin(theta))
@@ -62,7 +67,7 @@ class Circles(Toy2D):
     factor: float = setting(0.5, "radius of the inner circle", validator=gt(0.0))
 
     def generate(self, gen: torch.Generator) -> Tensor:
-        outer = torch.arange(self.n) < (self.n + 1) // 2
+        outer = _halves(self.n, gen)
         radius = torch.where(outer, 1.0, self.factor).to(torch.float64)
         theta = 2 * math.pi * _rand(self.n, gen)
         ring = radius[:, None] * torch.stack([torch.cos(theta), torch.sin(theta)], 1)

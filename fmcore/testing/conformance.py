@@ -1,0 +1,212 @@
+"""Conformance checks any component author runs on their components.
+
+``check_component(kind, name, settings)`` builds the registered component and checks what its kind
+promises: protocol shape, dtype and device handling, the settings' round trip through cattrs and
+TOML, and kind-specific math (a path's velocity is the time derivative of its samples, a target's
+conversions recover the conditional quantities, an integrator converges on a known flow). Each
+check raises ``AssertionError`` with a message naming the component.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from fmcore.component import BuildContext
+from fmcore.config.converter import structure, unstructure
+from fmcore.create import create
+from fmcore.data import Batch
+from fmcore.field import Field
+from fmcore.gaussian import GaussianPath
+from fmcore.plugin_manager import get_registry
+from fmcore.protocols import PROTOCOLS, ProbabilityPath
+from fmcore.registry import Provided
+from fmcore.testing.fields import LinearDecayField
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+DTYPES = (torch.float32, torch.float64)
+
+
+def devices() -> list[str]:
+    """The devices to check on: the CPU, and CUDA when present."""
+    return ["cpu", "cuda"] if torch.cuda.is_available() else ["cpu"]
+
+
+def check_component(kind: str, name: str, settings: dict[str, Any] | None = None,
+                    device: str = "cpu") -> Any:
+    """Build ``kind``/``name`` from ``settings`` and run every check for its kind; returns it."""
+    provided = get_registry().resolve(kind, name)
+    obj = check_settings_roundtrip(provided, settings or {})
+    context = BuildContext(event_shape=(2,), num_classes=None)
+    component = provided.component.build(obj, context)
+    label = f"{kind} '{name}'"
+    protocol = PROTOCOLS[kind]
+    if kind != "network":
+        assert isinstance(component, protocol), f"{label} does not implement {protocol.__name__}"
+    CHECKS[kind](component, label, device)
+    return component
+
+
+def check_settings_roundtrip(provided: Provided, settings: dict[str, Any]) -> Any:
+    """Settings → object → table → TOML → table → object gives back an equal object."""
+    label = f"{provided.kind} '{provided.name}'"
+    obj, issues = structure(settings, provided.component.settings, f"$.{provided.kind}")
+    assert not issues, f"{label}: settings {settings} do not validate: {issues}"
+    import tomli_w
+
+    table = tomllib.loads(tomli_w.dumps({"c": unstructure(obj)}))["c"]
+    again, issues = structure(table, provided.component.settings, f"$.{provided.kind}")
+    assert not issues and again == obj, f"{label}: settings do not round-trip: {obj} -> {table} -> {again}"
+    return obj
+
+
+def _points(device: str, dtype: torch.dtype, batch: int = 16) -> tuple[Tensor, Tensor, Tensor]:
+    gen = torch.Generator().manual_seed(0)
+    z = torch.randn(batch, 2, generator=gen, dtype=torch.float64).to(device, dtype)
+    eps = torch.randn(batch, 2, generator=gen, dtype=torch.float64).to(device, dtype)
+    t = (0.05 + 0.9 * torch.rand(batch, generator=gen, dtype=torch.float64)).to(device, dtype)
+    return z, eps, t
+
+
+def check_path(path: ProbabilityPath, label: str, device: str) -> None:
+    """Shapes, dtypes and devices; ``d/dt x_t = u_t(x_t|z)`` by autograd; for Gaussian paths the
+    score against autograd of ``log N(x; α z, σ² I)``, and the prior's log-density."""
+    assert 0.0 <= path.t_min < path.t_max <= 1.0, f"{label}: bad time range [{path.t_min}, {path.t_max}]"
+    for dtype in DTYPES:
+        x0 = path.sample_prior((5, 2), device=device, dtype=dtype)
+        assert x0.shape == (5, 2) and x0.dtype == dtype and x0.device.type == device, label
+        logp = path.prior_log_prob(x0)
+        assert logp.shape == (5,) and torch.isfinite(logp).all(), f"{label}: prior_log_prob {logp}"
+        z, _, t = _points(device, dtype)
+        eps = path.sample_noise(z)
+        for out in (eps, path.sample(z, t, eps), path.velocity(z, z, t), path.score(z, z, t)):
+            assert out.shape == z.shape and out.dtype == dtype and out.device.type == device, label
+    z, eps, t = _points("cpu", torch.float64)
+    t = t.clone().requires_grad_(True)
+    x_t = path.sample(z, t, eps)
+    dxdt = torch.stack([torch.autograd.grad(x_t[:, i].sum(), t, retain_graph=True)[0] for i in range(2)], 1)
+    u = path.velocity(x_t.detach(), z, t.detach())
+    assert torch.allclose(dxdt, u, atol=1e-8, rtol=1e-6), f"{label}: velocity is not d/dt of sample"
+    if isinstance(path, GaussianPath):
+        c = path.coefficients(t.detach(), z)
+        x = x_t.detach().clone().requires_grad_(True)
+        logp = torch.distributions.Normal(c.alpha * z, c.sigma).log_prob(x).sum()
+        (grad,) = torch.autograd.grad(logp, x)
+        assert torch.allclose(grad, path.score(x.detach(), z, t.detach()), atol=1e-8), f"{label}: score"
+        x0 = path.sample_prior((7, 2), dtype=torch.float64)
+        expected = torch.distributions.Normal(0.0, path.prior_std).log_prob(x0).sum(1)
+        assert torch.allclose(path.prior_log_prob(x0), expected), f"{label}: prior_log_prob"
+
+
+def check_target(target: Any, label: str, device: str) -> None:
+    """On a linear Gaussian path: the regression target's shape, and — reading the *conditional*
+    target as a prediction — ``to_velocity`` gives ``α̇ z + σ̇ ε``, ``to_data`` gives ``z``,
+    ``to_noise`` gives ``ε`` and ``to_score`` gives ``−ε/σ``."""
+    path = _reference_path()
+    assert target.unsupported(path) is None, f"{label} refuses the reference Gaussian path"
+    for dtype in DTYPES:
+        z, eps, t = _points(device, dtype)
+        x_t = path.sample(z, t, eps)
+        pred = target.regression_target(path, z, eps, x_t, t)
+        assert pred.shape == z.shape and pred.dtype == dtype and pred.device.type == device, label
+    z, eps, t = _points("cpu", torch.float64)
+    x_t = path.sample(z, t, eps)
+    pred = target.regression_target(path, z, eps, x_t, t)
+    c = path.coefficients(t, z)
+    expected = {
+        "to_velocity": c.d_alpha * z + c.d_sigma * eps,
+        "to_data": z,
+        "to_noise": eps,
+        "to_score": -eps / c.sigma,
+    }
+    for method, want in expected.items():
+        got = getattr(target, method)(path, pred, x_t, t)
+        assert torch.allclose(got, want, atol=1e-9, rtol=1e-7), f"{label}: {method} is wrong"
+
+
+def _reference_path() -> GaussianPath:
+    return create("path", "condot")
+
+
+def check_network(network: Any, label: str, device: str) -> None:
+    """Output shaped like ``x`` in the input dtype, on the input device; gradients reach every
+    parameter; a scalar-free ``[B]`` time is accepted."""
+    assert isinstance(network, torch.nn.Module), f"{label} is not a torch.nn.Module"
+    for dtype in DTYPES:
+        net = network.to(device=device, dtype=dtype)
+        z, _, t = _points(device, dtype)
+        out = net(z, t)
+        assert out.shape == z.shape and out.dtype == dtype and out.device.type == device, label
+    network.to(torch.float32)
+    z, _, t = _points("cpu", torch.float32)
+    network.to("cpu")(z, t).square().sum().backward()
+    missing = [n for n, p in network.named_parameters() if p.requires_grad and p.grad is None]
+    assert not missing, f"{label}: no gradient reaches {missing}"
+
+
+def check_objective(objective: Any, label: str, device: str) -> None:
+    """A finite scalar loss, differentiable in the network's parameters, in both dtypes."""
+    path = _reference_path()
+    target = create("target", "velocity")
+    for dtype in DTYPES:
+        net = torch.nn.Sequential(torch.nn.Linear(3, 2)).to(device, dtype)
+        network = _TimeConcat(net)
+        z, _, _ = _points(device, dtype)
+        loss = objective.loss(Field(network, target, path), Batch(z))
+        assert loss.ndim == 0 and loss.dtype == dtype and torch.isfinite(loss), f"{label}: loss {loss}"
+        loss.backward()
+        assert net[0].weight.grad is not None, f"{label}: the loss does not reach the network"
+
+
+class _TimeConcat(torch.nn.Module):
+    def __init__(self, net: torch.nn.Module):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: Tensor, t: Tensor, cond: Tensor | None = None) -> Tensor:
+        return self.net(torch.cat([x, t[:, None]], 1))
+
+
+def check_integrator(integrator: Any, label: str, device: str) -> None:
+    """Shapes, dtypes, device, NFE and trajectory; the end state approaches the exact flow of
+    ``dx/dt = −θ x``."""
+    field = LinearDecayField(_reference_path())
+    for dtype in DTYPES:
+        x0 = torch.randn(8, 2, dtype=dtype, device=device)
+        sol = integrator.sample(field, x0, trajectory=True)
+        assert sol.x.shape == x0.shape and sol.x.dtype == dtype and sol.x.device.type == device, label
+        assert sol.nfe > 0, f"{label}: reports nfe={sol.nfe}"
+        assert sol.trajectory is not None and sol.trajectory.shape[1:] == x0.shape, label
+        assert sol.times is not None and sol.times.shape[0] == sol.trajectory.shape[0], label
+        assert torch.equal(sol.trajectory[-1], sol.x), f"{label}: trajectory does not end at x"
+        error = (sol.x - field.exact(x0)).abs().max().item()
+        assert error < 0.05 * x0.abs().max().item(), f"{label}: error {error} on dx/dt = -θx"
+
+
+def check_dataset(dataset: Any, label: str, device: str) -> None:
+    """A non-empty, finite, float data set whose batches have the declared event shape."""
+    assert len(dataset) > 0, f"{label} is empty"
+    indices = torch.arange(min(len(dataset), 7))
+    batch = dataset.get(indices)
+    assert isinstance(batch, Batch), f"{label}.get() did not return a Batch"
+    assert batch.x.shape == (len(indices), *dataset.event_shape), f"{label}: batch shape"
+    assert batch.x.is_floating_point() and torch.isfinite(batch.x).all(), f"{label}: bad values"
+    if dataset.num_classes is not None:
+        assert batch.cond is not None and batch.cond.shape == (len(indices),), f"{label}: labels"
+
+
+CHECKS = {
+    "path": check_path,
+    "target": check_target,
+    "network": check_network,
+    "objective": check_objective,
+    "integrator": check_integrator,
+    "dataset": check_dataset,
+}

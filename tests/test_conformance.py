@@ -1,0 +1,27 @@
+"""Every registered component passes the conformance checks of its kind, on every device."""
+
+from __future__ import annotations
+
+import pytest
+
+from fmcore import get_registry
+from fmcore.testing import check_component, devices
+
+REQUIRED_SETTINGS = {("dataset", "npy"): lambda tmp: {"path": str(tmp)}}
+
+
+def _all_components():
+    return [(p.kind, p.qualified_name) for p in get_registry().all()]
+
+
+@pytest.mark.parametrize("device", devices())
+@pytest.mark.parametrize(("kind", "name"), _all_components())
+def test_component_conforms(kind, name, device, npy_file):
+    bare = name.split(":")[1]
+    settings = REQUIRED_SETTINGS.get((kind, bare), lambda _: {})(npy_file)
+    check_component(kind, name, settings, device=device)
+
+
+def test_every_kind_has_a_builtin_component():
+    kinds = {p.kind for p in get_registry().all() if p.distribution == "fmcore"}
+    assert kinds == {"dataset", "path", "target", "objective", "network", "integrator"}

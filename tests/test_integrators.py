@@ -1,0 +1,78 @@
+"""Fixed-step integrators: measured convergence order, NFE, trajectories, no host syncs."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import fmcore
+from fmcore.testing import LinearDecayField, LogisticField, convergence_order
+
+STEPS = [8, 16, 32, 64]
+
+
+def _errors(name, field, x0):
+    errors = []
+    for steps in STEPS:
+        solution = fmcore.create("integrator", name, steps=steps).sample(field, x0)
+        errors.append((solution.x - field.exact(x0)).abs().max().item())
+    return errors
+
+
+@pytest.mark.parametrize(("name", "order"), [("euler", 1), ("heun", 2)])
+def test_order_on_linear_decay(name, order):
+    field = LinearDecayField(fmcore.create("path", "condot"), rate=2.0)
+    x0 = torch.randn(16, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    observed = convergence_order(_errors(name, field, x0), STEPS)
+    assert abs(observed - order) < 0.1, f"{name}: order {observed:.3f}, expected {order}"
+
+
+@pytest.mark.parametrize(("name", "order"), [("euler", 1), ("heun", 2)])
+def test_order_on_nonlinear_time_dependent_ode(name, order):
+    field = LogisticField(fmcore.create("path", "condot"))
+    x0 = torch.linspace(0.05, 0.95, 12, dtype=torch.float64).reshape(6, 2)
+    observed = convergence_order(_errors(name, field, x0), STEPS)
+    assert abs(observed - order) < 0.15, f"{name}: order {observed:.3f}, expected {order}"
+
+
+@pytest.mark.parametrize(("name", "stages"), [("euler", 1), ("heun", 2)])
+def test_nfe_and_trajectory(name, stages):
+    path = fmcore.create("path", "condot")
+    counted = []
+
+    class Counting(LinearDecayField):
+        def velocity(self, x, t, cond=None):
+            counted.append(t.shape)
+            assert t.shape == (x.shape[0],)
+            return super().velocity(x, t, cond)
+
+    x0 = torch.randn(4, 2)
+    solution = fmcore.create("integrator", name, steps=10).sample(Counting(path), x0, trajectory=True)
+    assert solution.nfe == 10 * stages == len(counted)
+    assert solution.trajectory.shape == (11, 4, 2)
+    assert torch.equal(solution.trajectory[0], x0) and torch.equal(solution.trajectory[-1], solution.x)
+    assert torch.allclose(solution.times, torch.linspace(0, 1, 11))
+
+
+def test_step_loop_does_not_synchronise(monkeypatch):
+    """No .item()/.tolist()/.cpu()/.numpy() on tensors once integration has begun (DESIGN.md §7)."""
+    calls = []
+
+    class Spy(LinearDecayField):
+        def velocity(self, x, t, cond=None):
+            calls.append(1)
+            return super().velocity(x, t, cond)
+
+    def guard(method):
+        def guarded(self, *args, **kwargs):
+            if calls:  # the grid is prepared before the first evaluation; afterwards nothing may sync
+                raise AssertionError(f"{method.__name__}() inside the integration loop")
+            return method(self, *args, **kwargs)
+
+        return guarded
+
+    for name in ("item", "cpu", "tolist", "numpy"):
+        monkeypatch.setattr(torch.Tensor, name, guard(getattr(torch.Tensor, name)))
+    integrator = fmcore.create("integrator", "heun", steps=5)
+    integrator.sample(Spy(fmcore.create("path", "condot")), torch.randn(3, 2))
+    assert len(calls) == 10
