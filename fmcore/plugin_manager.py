@@ -2,7 +2,7 @@
 
 Environment (read when the registry is first built):
 
-- ``FMCORE_LOAD_PLUGINS=a,b``: allow-list; only these plugins are imported.
+- ``FMCORE_LOAD_PLUGINS=a,b``: allow-list; only these plugins are imported (unset or blank: all).
 - ``FMCORE_DISABLE_PLUGINS=a,b``: block-list; these are not imported.
   Both match an entry-point name, a distribution name, or ``distribution:entry-point``.
 - ``FMCORE_STRICT_PLUGINS=1``: a plugin that fails to import or validate is an error, not a warning.
@@ -92,8 +92,10 @@ class PluginLoader:
     ) -> PluginInfo | None:
         """Register ``plugin`` (a module, class or object with ``fmcore_*`` hooks) under ``name``."""
         module = module or getattr(plugin, "__name__", type(plugin).__name__)
-        if any(info.name == name and info.status == "loaded" for info in self.registry.plugins):
-            self._fail(name, module, distribution, version, f"a plugin named '{name}' is already loaded")
+        if any(info.name == name and info.distribution == distribution and info.status == "loaded"
+               for info in self.registry.plugins):
+            self._fail(name, module, distribution, version,
+                       f"{distribution} already provides a plugin named '{name}'")
             return None
         try:
             self.pm.register(plugin, name=f"{distribution}:{name}")
@@ -165,7 +167,8 @@ def _norm(name: str) -> str:
 
 
 def _name_list(value: str | None) -> set[str] | None:
-    if value is None:
+    """The names in a comma-separated variable; ``None`` when it is unset or blank."""
+    if value is None or not value.strip():
         return None
     return {_norm(part) for part in value.split(",") if part.strip()}
 

@@ -245,11 +245,6 @@ def test_every_train_validator_failure_is_reported():
     assert "'ema_decay' must be < 1.0" in str(error)
 
 
-@pytest.mark.xfail(
-    reason="converter.structure runs the validators only when the whole table structured, so a type "
-           "error hides the validator failures of the other settings in that table",
-    raises=AssertionError, strict=True,
-)
 def test_type_error_does_not_hide_validator_failures_in_the_same_table():
     error = config_error({"data": {"name": "moons"},
                           "network": {"name": "mlp", "width": "x", "depth": -1}})
@@ -485,11 +480,6 @@ def test_missing_file(tmp_path):
     assert str(info.value) == f"config file '{path}' does not exist"
 
 
-@pytest.mark.xfail(
-    reason="read_config_file does not catch UnicodeDecodeError: a config that is not UTF-8 "
-           "crashes with a traceback instead of a one-line FmcoreError",
-    raises=UnicodeDecodeError, strict=True,
-)
 def test_file_that_is_not_utf8(tmp_path):
     path = tmp_path / "binary.toml"
     path.write_bytes(b"\xff\xfe[data]\nname = 'moons'\n")
@@ -626,11 +616,6 @@ def test_structure_runs_nested_validators_and_accepts_good_lists():
     assert issues == [] and obj == _Outer(sizes=[1, 2], names=["a"])
 
 
-@pytest.mark.xfail(
-    reason="the converter has no strict hook for sequences: a string given for list[str] is "
-           "silently split into characters (and a table into its keys)",
-    raises=AssertionError, strict=True,
-)
 @pytest.mark.parametrize("value", ["abc", {"a": 1}])
 def test_list_setting_refuses_a_string_or_table(value):
     obj, issues = structure({"names": value}, _Outer, "$.thing")

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import attrs
 import cattrs
+from cattrs.cols import homogenous_tuple_structure_factory, is_sequence, list_structure_factory
 from cattrs.errors import (
     AttributeValidationNote,
     BaseValidationError,
@@ -32,7 +33,7 @@ class _Mismatch(Exception):
 def describe(value: Any) -> str:
     """A value with its TOML-ish type, e.g. ``string 'abc'`` or ``float 2.5``."""
     names = {bool: "boolean", int: "integer", float: "float", str: "string", list: "array",
-             tuple: "array", dict: "table"}
+             tuple: "array", dict: "table", type(None): "null"}
     kind = names.get(type(value), type(value).__name__)
     shown = repr(value)
     return f"{kind} {shown if len(shown) <= 60 else shown[:57] + '...'}"
@@ -80,6 +81,20 @@ def _literal_hook(literal: Any) -> Any:
     return structure
 
 
+def _sequence_hook(tp: Any, converter: cattrs.Converter) -> Any:
+    """Arrays only: a string or a table is not silently iterated into a list."""
+    is_tuple = typing.get_origin(tp) is tuple or tp is tuple
+    factory = homogenous_tuple_structure_factory if is_tuple else list_structure_factory
+    inner = factory(tp, converter)
+
+    def structure(value: Any, _: type) -> Any:
+        if not isinstance(value, (list, tuple)):
+            raise _Mismatch("an array", value)
+        return inner(value, tp)
+
+    return structure
+
+
 def make_converter() -> cattrs.Converter:
     """The converter used for every settings class."""
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
@@ -89,6 +104,7 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook_factory(
         lambda tp: typing.get_origin(tp) is Literal, _literal_hook
     )
+    converter.register_structure_hook_factory(is_sequence, _sequence_hook)
     converter.register_unstructure_hook(pathlib.Path, str)
     return converter
 
@@ -104,11 +120,36 @@ def structure(data: Any, cls: type, place: str) -> tuple[Any, list[ConfigIssue]]
         with attrs.validators.disabled():
             obj = CONVERTER.structure(dict(data), cls)
     except BaseValidationError as exc:
-        return None, _issues(exc, place)
+        issues = _issues(exc, place)
+        return None, issues + _validate_fields(data, cls, place, {i.place for i in issues})
     except (ValueError, TypeError) as exc:  # raised by the class's own __attrs_post_init__
         return None, [ConfigIssue(place, str(exc))]
     issues = _validate(obj, place)
     return (None, issues) if issues else (obj, [])
+
+
+def _validate_fields(data: Mapping[str, Any], cls: type, place: str, reported: set[str]) -> list[ConfigIssue]:
+    """When a table did not build, still run the validators of the settings that did."""
+    issues = []
+    for field in attrs.fields(cls):
+        here = f"{place}.{field.name}"
+        if field.validator is None or field.name not in data or here in reported:
+            continue
+        try:
+            value = CONVERTER.structure(data[field.name], field.type)
+        except Exception:  # reported (or hidden behind another error) already
+            continue
+        issues += _check(field, None, value, here)
+    return issues
+
+
+def _check(field: attrs.Attribute, obj: Any, value: Any, here: str) -> list[ConfigIssue]:
+    try:
+        field.validator(obj, field, value)  # type: ignore[misc]
+    except (ValueError, TypeError) as exc:
+        message = str(exc.args[0] if exc.args else exc).removesuffix(f": {value!r}")
+        return [ConfigIssue(here, f"invalid value {value!r}: {message}")]
+    return []
 
 
 def _validate(obj: Any, place: str) -> list[ConfigIssue]:
@@ -118,12 +159,7 @@ def _validate(obj: Any, place: str) -> list[ConfigIssue]:
         value = getattr(obj, field.name)
         here = f"{place}.{field.name}"
         if field.validator is not None:
-            try:
-                field.validator(obj, field, value)
-            except (ValueError, TypeError) as exc:
-                message = str(exc.args[0] if exc.args else exc)
-                message = message.removesuffix(f": {value!r}")
-                issues.append(ConfigIssue(here, f"invalid value {value!r}: {message}"))
+            issues += _check(field, obj, value, here)
         if attrs.has(type(value)):
             issues += _validate(value, here)
     return issues

@@ -24,6 +24,8 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise FmcoreError(f"config file '{path}' does not exist") from None
+    except UnicodeDecodeError as exc:
+        raise FmcoreError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise FmcoreError(f"config file '{path}' cannot be read: {exc.strerror}") from None
     if path.suffix.lower() == ".json":
