@@ -14,7 +14,7 @@ import attrs
 import torch
 from tqdm.auto import tqdm
 
-from fmcore.config import TrainSettings
+from fmcore.config.train import TrainSettings, lr_factor
 from fmcore.data import EpochOrder
 from fmcore.ema import EMA
 from fmcore.errors import TrainingError
@@ -43,10 +43,7 @@ def train(pipeline: Pipeline, run: RunDirectory | None, progress: bool) -> Train
     dataset = pipeline.dataset
     torch.manual_seed(pipeline.config.seed)
     optimizer = torch.optim.AdamW(network.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
-    warmup = settings.warmup_steps
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda k: min(1.0, (k + 1) / warmup) if warmup else 1.0
-    )
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: lr_factor(settings, k))
     ema = EMA(network, settings.ema_decay) if settings.ema_decay > 0 else None
     order = EpochOrder(len(dataset), settings.batch_size, pipeline.config.seed)
     field = pipeline.training_field()

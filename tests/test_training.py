@@ -94,3 +94,17 @@ def test_training_is_deterministic():
     a.train()
     b.train()
     assert all(torch.equal(x, y) for x, y in zip(a.network.parameters(), b.network.parameters()))
+
+
+def test_cosine_schedule_after_warmup(tmp_path):
+    from fmcore.config.train import lr_factor
+
+    settings = fmcore.load_config(_config(steps=100, warmup_steps=10, lr_schedule="cosine")).train
+    assert lr_factor(settings, 0) == pytest.approx(0.1 * 0.5 * (1 + np.cos(0.0)))
+    assert lr_factor(settings, 50) == pytest.approx(0.5)
+    assert lr_factor(settings, 100) == pytest.approx(0.0)
+    pipe = fmcore.Pipeline.from_config(_config(steps=20, lr=1e-2, lr_schedule="cosine", checkpoint_every=0))
+    pipe.train(tmp_path / "run")
+    records = [json.loads(x) for x in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    assert records[1]["lr"] == pytest.approx(1e-2 * 0.5 * (1 + np.cos(np.pi * 10 / 20)))
+    assert records[-1]["lr"] == pytest.approx(0.0, abs=1e-12)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 import numpy as np
+import torch
 
 from fmcore.cli.app import cli
 from fmcore.cli.options import device_option, set_option
@@ -17,6 +18,7 @@ from fmcore.config import load_config
 from fmcore.errors import FmcoreError
 from fmcore.pipeline import Pipeline
 from fmcore.runs import atomic
+from fmcore.scatter import save_scatter
 
 
 @cli.command("train")
@@ -49,9 +51,11 @@ def train(config_file: str, out: str | None, overrides: tuple[str, ...], device:
 @click.option("--integrator", default=None, help="Integrator name (default: the run's).")
 @click.option("--steps", type=click.IntRange(min=1), default=None, help="Integrator steps.")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Seed of the prior draw.")
+@click.option("--plot", type=click.Path(dir_okay=False), default=None,
+              help="Also draw 2-D samples beside the training data into this PNG (needs matplotlib).")
 @device_option
 def sample(run_dir: str, n: int, output: str, integrator: str | None, steps: int | None,
-           seed: int | None, device: str | None) -> None:
+           seed: int | None, plot: str | None, device: str | None) -> None:
     """Draw N samples from the trained run RUN_DIR into OUTPUT (.npy)."""
     if not output.endswith(".npy"):
         raise FmcoreError(f"-o {output}: the output file must end in .npy")
@@ -63,6 +67,10 @@ def sample(run_dir: str, n: int, output: str, integrator: str | None, steps: int
     buffer = io.BytesIO()
     np.save(buffer, x.numpy(), allow_pickle=False)
     atomic.write_bytes(output, buffer.getvalue())
-    click.echo(f"wrote {n} samples of shape {list(x.shape[1:])} to {output} "
-               f"(integrator {integrator or pipeline.config.integrator.name}, {seconds:.2f} s)")
+    name = integrator or pipeline.config.integrator.name
+    click.echo(f"wrote {n} samples of shape {list(x.shape[1:])} to {output} (integrator {name}, {seconds:.2f} s)")
+    if plot is not None:
+        data = pipeline.dataset.get(torch.arange(min(n, len(pipeline.dataset)))).x.numpy()
+        save_scatter(x.numpy(), data, plot, f"{Path(run_dir).name}: {name}")
+        click.echo(f"wrote {plot}")
 
