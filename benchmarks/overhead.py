@@ -48,13 +48,15 @@ def forward_floor(net: torch.nn.Module, n: int, calls: int) -> None:
         net(x, t)
 
 
-def timed(fn, repeats: int) -> float:
-    times = []
+def timed(candidates: dict, repeats: int) -> dict[str, float]:
+    """Median wall time of each candidate, run interleaved so that drifting load hits all alike."""
+    times: dict[str, list[float]] = {name: [] for name in candidates}
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, fn in candidates.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def main() -> None:
@@ -66,7 +68,6 @@ def main() -> None:
     parser.add_argument("--sample-steps", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     cfg = fmcore.load_config({
         "data": {"name": "moons", "n": 20_000},
         "network": {"name": "mlp", "width": args.width, "depth": args.depth},
@@ -77,16 +78,18 @@ def main() -> None:
     pipe = fmcore.Pipeline(cfg)
     net = copy.deepcopy(pipe.network)
     data = pipe.dataset.x
-    train_fm = timed(lambda: pipe.train(), args.repeats)
-    train_hand = timed(lambda: hand_train(net, data, args.train_steps, args.batch), args.repeats)
     n = args.batch
-    sample_fm = timed(lambda: pipe.sample(n, integrator="euler", steps=args.sample_steps), args.repeats)
-    sample_hand = timed(lambda: hand_euler(net, n, args.sample_steps), args.repeats)
-    floor = timed(lambda: forward_floor(net, n, args.sample_steps), args.repeats)
+    t = timed({
+        "train_fm": lambda: pipe.train(),
+        "train_hand": lambda: hand_train(net, data, args.train_steps, args.batch),
+        "sample_fm": lambda: pipe.sample(n, integrator="euler", steps=args.sample_steps),
+        "sample_hand": lambda: hand_euler(net, n, args.sample_steps),
+        "floor": lambda: forward_floor(net, n, args.sample_steps),
+    }, args.repeats)
     print(f"MLP {args.depth}x{args.width}, batch {args.batch}, torch threads {torch.get_num_threads()}")
-    print(f"training  {args.train_steps} steps: fmcore / hand-written = {train_fm / train_hand:.3f}")
-    print(f"sampling  euler {args.sample_steps} steps: fmcore / hand-written = {sample_fm / sample_hand:.3f}, "
-          f"fmcore / (NFE x forward) = {sample_fm / floor:.3f}")
+    print(f"training  {args.train_steps} steps: fmcore / hand-written = {t['train_fm'] / t['train_hand']:.3f}")
+    print(f"sampling  euler {args.sample_steps} steps: fmcore / hand-written = {t['sample_fm'] / t['sample_hand']:.3f}, "
+          f"fmcore / (NFE x forward) = {t['sample_fm'] / t['floor']:.3f}")
 
 
 if __name__ == "__main__":

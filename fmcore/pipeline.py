@@ -14,8 +14,10 @@ from torch import Tensor, nn
 import fmcore
 from fmcore.component import BuildContext
 from fmcore.config import Config, load_config
+from fmcore.config.resolve import component_spec
 from fmcore.errors import FmcoreError, RunError
 from fmcore.field import Field
+from fmcore.plugin_manager import get_registry
 from fmcore.protocols import Dataset, Integrator, Objective, ProbabilityPath, Solution, Target
 from fmcore.runs import RunDirectory
 from fmcore.runs import checkpoint as ckpt
@@ -132,19 +134,16 @@ class Pipeline:
 
     def integrator_for(self, integrator: str | Integrator | None, steps: int | None) -> Integrator:
         """The config's integrator, or the one named, with ``steps`` overridden if given."""
-        if integrator is None and steps is None:
-            return self.integrator
-        table = self.config.integrator.to_dict()
-        if isinstance(integrator, str):
-            table = {"name": integrator}
-        elif integrator is not None:
+        if integrator is not None and not isinstance(integrator, str):
             if steps is not None:
                 raise FmcoreError("give steps= only with an integrator name, not an integrator object")
             return integrator
+        if integrator is None and steps is None:
+            return self.integrator
+        table = {"name": integrator} if integrator is not None else self.config.integrator.to_dict()
         if steps is not None:
             table["steps"] = steps
-        overridden = load_config({**self.config.to_dict(provenance=False), "integrator": table})
-        return overridden.integrator.build()
+        return component_spec("integrator", table, get_registry()).build()
 
     @classmethod
     def load(cls, run_dir: str | Path, *, device: str | None = None, ema: bool = True) -> Pipeline:

@@ -105,6 +105,16 @@ def _component(
     return ComponentSpec(kind, registry.canonical_name(provided), provided, obj), []
 
 
+def component_spec(kind: str, table: Mapping[str, Any], registry: Registry) -> ComponentSpec:
+    """One component table (``{"name": ..., **settings}``) validated on its own, as in ``[kind]``."""
+    section = KINDS[kind].section or kind
+    spec, issues = _component({section: table}, kind, section, registry)
+    if issues:
+        raise ConfigError(issues)
+    assert spec is not None
+    return spec
+
+
 def _compatibility(specs: Mapping[str, ComponentSpec]) -> list[ConfigIssue]:
     """Refuse combinations that make no sense (a target the path cannot convert, …)."""
     if "path" not in specs or "target" not in specs:
