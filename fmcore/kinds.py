@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import attrs
 
+from fmcore.errors import PluginError, did_you_mean
+
 
 @attrs.frozen
 class Kind:
@@ -31,8 +33,6 @@ KINDS: dict[str, Kind] = {
 
 def kind_named(name: str) -> Kind:
     """The kind called ``name``; a :class:`~fmcore.errors.PluginError` lists the kinds otherwise."""
-    from fmcore.errors import PluginError, did_you_mean
-
     try:
         return KINDS[name]
     except KeyError:

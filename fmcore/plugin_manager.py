@@ -89,25 +89,23 @@ class PluginLoader:
         distribution: str = LOCAL_DISTRIBUTION,
         version: str = "",
         module: str | None = None,
-    ) -> PluginInfo | None:
-        """Register ``plugin`` (a module, class or object with ``fmcore_*`` hooks) under ``name``."""
+    ) -> PluginInfo:
+        """Register ``plugin`` (a module, class or object with ``fmcore_*`` hooks) under ``name``;
+        the returned record's status says whether it loaded."""
         module = module or getattr(plugin, "__name__", type(plugin).__name__)
         if any(info.name == name and info.distribution == distribution and info.status == "loaded"
                for info in self.registry.plugins):
-            self._fail(name, module, distribution, version,
-                       f"{distribution} already provides a plugin named '{name}'")
-            return None
+            return self._fail(name, module, distribution, version,
+                              f"{distribution} already provides a plugin named '{name}'")
         try:
             self.pm.register(plugin, name=f"{distribution}:{name}")
         except Exception as exc:
-            self._fail(name, module, distribution, version, f"invalid: {_describe(exc)}")
-            return None
+            return self._fail(name, module, distribution, version, f"invalid: {_describe(exc)}")
         try:
             components = self._collect(plugin, name, distribution, version)
         except _Invalid as exc:
             self.pm.unregister(plugin)
-            self._fail(name, module, distribution, version, f"invalid: {exc}")
-            return None
+            return self._fail(name, module, distribution, version, f"invalid: {exc}")
         info = PluginInfo(name, module, distribution, version, "loaded", "", components)
         self.registry.add(info)
         return info
@@ -149,13 +147,14 @@ class PluginLoader:
             out.append(Provided(kind, record, name, dist, version))
         return out
 
-    def _fail(self, name: str, module: str, dist: str, version: str, why: str) -> None:
-        self.registry.add(PluginInfo(name, module, dist, version, "failed", why))
-        message = f"fmcore: plugin '{name}' from distribution {dist} {version}".rstrip()
-        message += f" was skipped: {why}"
+    def _fail(self, name: str, module: str, dist: str, version: str, why: str) -> PluginInfo:
+        info = PluginInfo(name, module, dist, version, "failed", why)
+        self.registry.add(info)
+        origin = f"plugin '{name}' from distribution {dist} {version}".rstrip()
         if self.strict:
-            raise PluginError(message.replace("was skipped", "failed") + " (FMCORE_STRICT_PLUGINS=1)")
-        warnings.warn(PluginWarning(message), stacklevel=4)
+            raise PluginError(f"fmcore: {origin} failed: {why} (FMCORE_STRICT_PLUGINS=1)")
+        warnings.warn(PluginWarning(f"fmcore: {origin} was skipped: {why}"), stacklevel=4)
+        return info
 
 
 def _describe(exc: BaseException) -> str:
@@ -210,11 +209,11 @@ def register_plugin(plugin: Any, name: str, distribution: str = LOCAL_DISTRIBUTI
     """
     get_registry()
     assert _loader is not None
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", PluginWarning)
-        info = _loader.register(plugin, name, distribution, module=None)
-    if info is None:
-        raise PluginError(str(caught[-1].message) if caught else f"plugin '{name}' is invalid")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PluginWarning)
+        info = _loader.register(plugin, name, distribution)
+    if info.status != "loaded":
+        raise PluginError(f"plugin '{name}' cannot be registered: {info.error}")
     return info
 
 

@@ -15,7 +15,7 @@ import torch
 from fmcore.cli.app import cli
 from fmcore.cli.options import device_option, set_option
 from fmcore.config import load_config
-from fmcore.errors import FmcoreError
+from fmcore.errors import DataError, FmcoreError
 from fmcore.pipeline import Pipeline
 from fmcore.runs import atomic
 from fmcore.scatter import save_scatter
@@ -70,7 +70,10 @@ def sample(run_dir: str, n: int, output: str, integrator: str | None, steps: int
     name = integrator or pipeline.config.integrator.name
     click.echo(f"wrote {n} samples of shape {list(x.shape[1:])} to {output} (integrator {name}, {seconds:.2f} s)")
     if plot is not None:
-        data = pipeline.dataset.get(torch.arange(min(n, len(pipeline.dataset)))).x.numpy()
+        try:
+            data = pipeline.dataset.get(torch.arange(min(n, len(pipeline.dataset)))).x.numpy()
+        except DataError:  # the training data may have moved; plot the samples alone
+            data = None
         save_scatter(x.numpy(), data, plot, f"{Path(run_dir).name}: {name}")
         click.echo(f"wrote {plot}")
 
