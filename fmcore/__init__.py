@@ -38,11 +38,13 @@ from fmcore.protocols import (
     Network,
     Objective,
     ProbabilityPath,
+    Schedule,
     Solution,
     Target,
+    TimeSampler,
     VectorField,
 )
-from fmcore.config import Config, ComponentSpec, TrainSettings, load_config
+from fmcore.config import ComponentSpec, Config, TrainSettings, choice, load_config, spec_type
 from fmcore.create import create
 from fmcore.pipeline import Pipeline
 
@@ -69,14 +71,17 @@ __all__ = [
     "PluginError",
     "PluginWarning",
     "ProbabilityPath",
+    "Schedule",
     "RunError",
     "Solution",
     "Target",
+    "TimeSampler",
     "TensorDataset",
     "TrainSettings",
     "TrainingError",
     "VectorField",
     "__version__",
+    "choice",
     "create",
     "get_registry",
     "hookimpl",
@@ -84,4 +89,5 @@ __all__ = [
     "register_plugin",
     "reset_registry",
     "setting",
+    "spec_type",
 ]

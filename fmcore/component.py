@@ -21,10 +21,13 @@ NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 @attrs.frozen
 class BuildContext:
-    """What a builder may need beyond its settings: the data's event shape and number of classes."""
+    """What a builder may need beyond its settings: the data's event shape and number of classes,
+    and (for networks such as the exact oracles) the path and target they serve."""
 
     event_shape: tuple[int, ...] | None = None
     num_classes: int | None = None
+    path: Any = None
+    target: Any = None
 
 
 def _same(settings: Any, context: BuildContext) -> Any:

@@ -55,5 +55,15 @@ def fmcore_integrators() -> list[Component]:
 
 
 @hookspec
+def fmcore_schedules() -> list[Component]:
+    """Schedules ``α_t, σ_t`` (:class:`fmcore.Schedule`) that path ``gaussian`` can use by name."""
+
+
+@hookspec
+def fmcore_time_samplers() -> list[Component]:
+    """Distributions of training times (:class:`fmcore.TimeSampler`) that objectives choose from."""
+
+
+@hookspec
 def fmcore_commands(cli: click.Group) -> None:
     """Add sub-commands to the ``fmcore`` command-line group ``cli``."""

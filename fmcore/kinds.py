@@ -1,4 +1,8 @@
-"""The kinds of component fmcore composes, each with its hook, protocol and config section."""
+"""The kinds of component fmcore composes, each with its hook, protocol and config section.
+
+Kinds with a section are chosen by a top-level config table; the others are chosen inside another
+component's settings (see :func:`fmcore.config.choice`).
+"""
 
 from __future__ import annotations
 
@@ -27,8 +31,15 @@ KINDS: dict[str, Kind] = {
         Kind("objective", "fmcore_objectives", "objective", "the training loss"),
         Kind("network", "fmcore_networks", "network", "the learnable field net(x, t, cond)"),
         Kind("integrator", "fmcore_integrators", "integrator", "ODE/SDE solvers for sampling"),
+        Kind("schedule", "fmcore_schedules", None, "α_t, σ_t of a Gaussian path (for path 'gaussian')"),
+        Kind("time-sampler", "fmcore_time_samplers", None, "how training draws t (for objectives)"),
     )
 }
+
+
+def top_level_kinds() -> list[Kind]:
+    """The kinds a config selects with a top-level table, in config order."""
+    return [kind for kind in KINDS.values() if kind.section is not None]
 
 
 def kind_named(name: str) -> Kind:

@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import attrs
 import torch
 from torch import Tensor, nn
 
@@ -48,9 +49,9 @@ class Pipeline:
         self.integrator: Integrator = config.integrator.build()
         if context is None:
             context = BuildContext(self.dataset.event_shape, self.dataset.num_classes)
-        self.context = context
+        self.context = attrs.evolve(context, path=self.path, target=self.target)
         torch.manual_seed(config.seed)
-        self.network: nn.Module = config.network.build(context).to(self.device)
+        self.network: nn.Module = config.network.build(self.context).to(self.device)
         self.sampling_network: nn.Module = self.network
 
     @classmethod

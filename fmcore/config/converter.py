@@ -116,14 +116,17 @@ def structure(data: Any, cls: type, place: str) -> tuple[Any, list[ConfigIssue]]
     """Build settings class ``cls`` from ``data``; ``(obj, [])`` or ``(None, issues)``."""
     if not isinstance(data, Mapping):
         return None, [ConfigIssue(place, f"expected a table, got {describe(data)}")]
+    was_disabled = attrs.validators.get_disabled()
+    attrs.validators.set_disabled(True)  # validators run below, each on its own, to report all
     try:
-        with attrs.validators.disabled():
-            obj = CONVERTER.structure(dict(data), cls)
+        obj = CONVERTER.structure(dict(data), cls)
     except BaseValidationError as exc:
         issues = _issues(exc, place)
         return None, issues + _validate_fields(data, cls, place, {i.place for i in issues})
     except (ValueError, TypeError) as exc:  # raised by the class's own __attrs_post_init__
         return None, [ConfigIssue(place, str(exc))]
+    finally:
+        attrs.validators.set_disabled(was_disabled)
     issues = _validate(obj, place)
     return (None, issues) if issues else (obj, [])
 
@@ -160,9 +163,15 @@ def _validate(obj: Any, place: str) -> list[ConfigIssue]:
         here = f"{place}.{field.name}"
         if field.validator is not None:
             issues += _check(field, obj, value, here)
-        if attrs.has(type(value)):
+        if attrs.has(type(value)) and not _is_spec(value):  # a chosen component validated itself
             issues += _validate(value, here)
     return issues
+
+
+def _is_spec(value: Any) -> bool:
+    from fmcore.config.spec import ComponentSpec
+
+    return isinstance(value, ComponentSpec)
 
 
 def _issues(exc: BaseException, place: str) -> list[ConfigIssue]:
@@ -177,6 +186,9 @@ def _issues(exc: BaseException, place: str) -> list[ConfigIssue]:
                     here = f"{place}[{note.index}]"
             found += _issues(sub, here)
         return found
+    nested = getattr(exc, "issues", None)
+    if nested is not None:  # issues inside a chosen component, placed relative to its field
+        return [ConfigIssue(place + issue.place, issue.message) for issue in nested]
     if isinstance(exc, ForbiddenExtraKeysError):
         names = [f.name for f in attrs.fields(exc.cl)]
         listing = ", ".join(names) if names else "none"

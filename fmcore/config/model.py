@@ -7,33 +7,10 @@ from typing import Any
 import attrs
 
 import fmcore
-from fmcore.component import BuildContext
 from fmcore.config.converter import unstructure
+from fmcore.config.spec import ComponentSpec
 from fmcore.config.train import TrainSettings
-from fmcore.kinds import KINDS
-from fmcore.registry import Provided
-
-
-@attrs.frozen
-class ComponentSpec:
-    """A component chosen in a config: its provider, canonical name and validated settings."""
-
-    kind: str
-    name: str
-    provided: Provided
-    settings: Any
-
-    def build(self, context: BuildContext | None = None) -> Any:
-        """The component itself, built from the settings (and the context, for networks)."""
-        return self.provided.component.build(self.settings, context or BuildContext())
-
-    def to_dict(self) -> dict[str, Any]:
-        """``{"name": ..., **settings}`` as it appears in a config table."""
-        return {"name": self.name, **unstructure(self.settings)}
-
-    def provenance(self) -> dict[str, str]:
-        p = self.provided
-        return {"name": p.name, "distribution": p.distribution, "version": p.version, "plugin": p.plugin}
+from fmcore.kinds import KINDS, top_level_kinds
 
 
 @attrs.frozen
@@ -51,21 +28,21 @@ class Config:
     source: str | None = attrs.field(default=None, eq=False)
 
     def component(self, kind: str) -> ComponentSpec:
-        return getattr(self, KINDS[kind].section)
+        return getattr(self, str(KINDS[kind].section))
 
     def components(self) -> list[ComponentSpec]:
-        return [self.component(kind) for kind in KINDS]
+        return [self.component(kind.name) for kind in top_level_kinds()]
 
     def to_dict(self, provenance: bool = True) -> dict[str, Any]:
         """The resolved table: canonical names, every default, and (optionally) provenance."""
         out: dict[str, Any] = {"seed": self.seed}
         for spec in self.components():
-            out[KINDS[spec.kind].section] = spec.to_dict()
+            out[str(KINDS[spec.kind].section)] = spec.to_dict()
         out["train"] = unstructure(self.train)
         if provenance:
             table: dict[str, Any] = {"fmcore": fmcore.__version__}
             for spec in self.components():
-                table[KINDS[spec.kind].section] = spec.provenance()
+                table[str(KINDS[spec.kind].section)] = spec.provenance()
             out["provenance"] = table
         return out
 

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from fmcore.config.converter import describe, structure
-from fmcore.config.model import ComponentSpec, Config
+from fmcore.config.model import Config
+from fmcore.config.spec import ComponentSpec, resolve_spec
 from fmcore.config.sources import apply_overrides, read_config_file
 from fmcore.config.train import TrainSettings
 from fmcore.errors import ConfigError, ConfigIssue, FmcoreError, did_you_mean
-from fmcore.kinds import KINDS
+from fmcore.kinds import KINDS, top_level_kinds
 from fmcore.plugin_manager import get_registry
 from fmcore.registry import Registry
 
@@ -26,7 +27,7 @@ DEFAULT_NAMES = {
     "network": "mlp",
     "integrator": "heun",
 }
-TOP_LEVEL = ("seed", *(k.section for k in KINDS.values()), "train", "provenance")
+TOP_LEVEL = ("seed", *(k.section for k in top_level_kinds()), "train", "provenance")
 
 
 def load_config(
@@ -65,7 +66,8 @@ def resolve(raw: Mapping[str, Any], registry: Registry, source: str | None = Non
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         issues.append(ConfigIssue("$.seed", f"expected a non-negative integer, got {describe(seed)}"))
     specs: dict[str, ComponentSpec] = {}
-    for kind in KINDS.values():
+    for kind in top_level_kinds():
+        assert kind.section is not None
         spec, found = _component(raw, kind.name, kind.section, registry)
         issues += found
         if spec is not None:
@@ -83,32 +85,19 @@ def _component(
 ) -> tuple[ComponentSpec | None, list[ConfigIssue]]:
     place = f"$.{section}"
     if section not in raw and kind in DEFAULT_NAMES:
-        table: Any = {"name": DEFAULT_NAMES[kind]}
-    else:
-        table = raw.get(section)
-    if table is None:
+        return resolve_spec(kind, {"name": DEFAULT_NAMES[kind]}, registry, place)
+    if section not in raw:
         names = ", ".join(registry.names(kind)) or "none are installed"
         return None, [ConfigIssue(place, f"missing table: choose a {kind} with name = ... ({names})")]
+    table = raw[section]
     if not isinstance(table, Mapping):
         return None, [ConfigIssue(place, f"expected a table, got {describe(table)}")]
-    if "name" not in table:
-        names = ", ".join(registry.names(kind)) or "none are installed"
-        return None, [ConfigIssue(f"{place}.name", f"missing: which {kind} to use ({names})")]
-    try:
-        provided = registry.resolve(kind, table["name"])
-    except FmcoreError as exc:
-        return None, [ConfigIssue(f"{place}.name", str(exc))]
-    settings = {k: v for k, v in table.items() if k != "name"}
-    obj, issues = structure(settings, provided.component.settings, place)
-    if obj is None:
-        return None, issues
-    return ComponentSpec(kind, registry.canonical_name(provided), provided, obj), []
+    return resolve_spec(kind, table, registry, place)
 
 
 def component_spec(kind: str, table: Mapping[str, Any], registry: Registry) -> ComponentSpec:
     """One component table (``{"name": ..., **settings}``) validated on its own, as in ``[kind]``."""
-    section = KINDS[kind].section or kind
-    spec, issues = _component({section: table}, kind, section, registry)
+    spec, issues = resolve_spec(kind, table, registry, f"$.{KINDS[kind].section or kind}")
     if issues:
         raise ConfigError(issues)
     assert spec is not None

@@ -6,6 +6,7 @@ from fmcore.protocols.integrator import Integrator, Solution
 from fmcore.protocols.network import Network
 from fmcore.protocols.objective import Objective
 from fmcore.protocols.path import ProbabilityPath
+from fmcore.protocols.schedule import Schedule, TimeSampler
 from fmcore.protocols.target import Target
 
 PROTOCOLS = {
@@ -15,6 +16,8 @@ PROTOCOLS = {
     "objective": Objective,
     "network": Network,
     "integrator": Integrator,
+    "schedule": Schedule,
+    "time-sampler": TimeSampler,
 }
 
 __all__ = [
@@ -24,7 +27,9 @@ __all__ = [
     "Network",
     "Objective",
     "ProbabilityPath",
+    "Schedule",
     "Solution",
     "Target",
+    "TimeSampler",
     "VectorField",
 ]

@@ -95,6 +95,7 @@ def check_path(path: ProbabilityPath, label: str, device: str) -> None:
     u = path.velocity(x_t.detach(), z, t.detach())
     assert torch.allclose(dxdt, u, atol=1e-8, rtol=1e-6), f"{label}: velocity is not d/dt of sample"
     if isinstance(path, GaussianPath):
+        check_gaussian_schedule(path, label)
         c = path.coefficients(t.detach(), z)
         x = x_t.detach().clone().requires_grad_(True)
         logp = torch.distributions.Normal(c.alpha * z, c.sigma).log_prob(x).sum()
@@ -103,6 +104,47 @@ def check_path(path: ProbabilityPath, label: str, device: str) -> None:
         x0 = path.sample_prior((7, 2), dtype=torch.float64)
         expected = torch.distributions.Normal(0.0, path.prior_std).log_prob(x0).sum(1)
         assert torch.allclose(path.prior_log_prob(x0), expected), f"{label}: prior_log_prob"
+
+
+def check_gaussian_schedule(path: GaussianPath, label: str) -> None:
+    """``α̇, σ̇`` equal autograd derivatives of ``α, σ``; ``σ > 0`` inside the range; the ends are
+    noise (``α/σ ≤ 0.05`` and ``σ ≈ prior_std`` at ``t_min``) and data (``σ/α ≤ 0.05`` at ``t_max``);
+    ``x_t`` has mean ``α z`` and standard deviation ``σ``."""
+    t = torch.linspace(path.t_min, path.t_max, 41, dtype=torch.float64)[1:-1].requires_grad_(True)
+    c = path.schedule(t)
+    (d_alpha,) = torch.autograd.grad(c.alpha.sum(), t, retain_graph=True)
+    (d_sigma,) = torch.autograd.grad(c.sigma.sum(), t)
+    assert torch.allclose(c.d_alpha, d_alpha, rtol=1e-7, atol=1e-9), f"{label}: d_alpha is not dα/dt"
+    assert torch.allclose(c.d_sigma, d_sigma, rtol=1e-7, atol=1e-9), f"{label}: d_sigma is not dσ/dt"
+    assert (c.sigma > 0).all(), f"{label}: σ must be positive inside [t_min, t_max]"
+    ends = path.schedule(torch.tensor([path.t_min, path.t_max], dtype=torch.float64))
+    assert ends.alpha[0].abs() <= 0.05 * ends.sigma[0], f"{label}: t_min is not (close to) noise"
+    assert abs(ends.sigma[0] - path.prior_std) <= 0.01 * path.prior_std, f"{label}: σ(t_min) ≠ prior_std"
+    assert ends.sigma[1].abs() <= 0.05 * ends.alpha[1].abs(), f"{label}: t_max is not (close to) data"
+    gen = torch.Generator().manual_seed(0)
+    z = torch.tensor([[1.5, -0.5]], dtype=torch.float64).expand(100_000, 2)
+    mid = torch.full((100_000,), 0.5 * (path.t_min + path.t_max), dtype=torch.float64)
+    x = path.sample(z, mid, path.sample_noise(z, generator=gen))
+    cm = path.coefficients(mid[:1], z[:1])
+    assert torch.allclose(x.mean(0), (cm.alpha * z[:1])[0], atol=0.02 * float(cm.sigma) + 1e-12), label
+    assert torch.allclose(x.std(0), cm.sigma[0].expand(2), rtol=0.02), f"{label}: std of x_t is not σ"
+
+
+class _OnSchedule(GaussianPath):
+    """A schedule seen as a Gaussian path, to check it like one."""
+
+    def __init__(self, schedule: Any):
+        self._schedule = schedule
+        self.t_min = getattr(schedule, "t_min", 0.0)
+        self.t_max = getattr(schedule, "t_max", 1.0)
+        self.prior_std = getattr(schedule, "prior_std", 1.0)
+
+    def schedule(self, t: Tensor) -> Any:
+        return self._schedule.schedule(t)
+
+
+def _as_path(schedule: Any) -> GaussianPath:
+    return schedule if isinstance(schedule, GaussianPath) else _OnSchedule(schedule)
 
 
 def check_target(target: Any, label: str, device: str) -> None:
@@ -204,6 +246,7 @@ def check_dataset(dataset: Any, label: str, device: str) -> None:
 
 CHECKS = {
     "path": check_path,
+    "schedule": lambda schedule, label, device: check_path(_as_path(schedule), label, device),
     "target": check_target,
     "network": check_network,
     "objective": check_objective,
