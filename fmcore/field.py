@@ -22,6 +22,11 @@ class Field:
     target: Target
     path: ProbabilityPath
 
+    @property
+    def time_range(self) -> tuple[float, float]:
+        """Where sampling runs: the path's range, less the ends where the target cannot convert."""
+        return self.target.sampling_range(self.path)
+
     def predict(self, x: Tensor, t: Tensor | float, cond: Tensor | None = None) -> Tensor:
         """The raw network output at ``(x, t)``."""
         return self.network(x, as_time(t, x), cond)

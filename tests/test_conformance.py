@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import fmcore
 from fmcore import get_registry
 from fmcore.testing import check_component, devices
 
@@ -24,4 +25,4 @@ def test_component_conforms(kind, name, device, npy_file):
 
 def test_every_kind_has_a_builtin_component():
     kinds = {p.kind for p in get_registry().all() if p.distribution == "fmcore"}
-    assert kinds == {"dataset", "path", "target", "objective", "network", "integrator"}
+    assert kinds == set(fmcore.KINDS)

@@ -26,7 +26,7 @@ class Midpoint:
     steps: int = fmcore.setting(10, "steps")
 
     def sample(self, field, x0, *, cond=None, generator=None, trajectory=False):
-        times = torch.linspace(field.path.t_min, field.path.t_max, self.steps + 1, dtype=x0.dtype)
+        times = torch.linspace(*field.time_range, self.steps + 1, dtype=x0.dtype)
         h = float(times[1] - times[0])
         states = [x0]
         for t in times[:-1]:

@@ -106,15 +106,21 @@ def component_spec(kind: str, table: Mapping[str, Any], registry: Registry) -> C
 
 def _compatibility(specs: Mapping[str, ComponentSpec]) -> list[ConfigIssue]:
     """Refuse combinations that make no sense (a target the path cannot convert, …)."""
-    if "path" not in specs or "target" not in specs:
+    if not {"path", "target", "objective"} <= specs.keys():
         return []
     try:
         path = specs["path"].build()
         target = specs["target"].build()
+        objective = specs["objective"].build()
     except FmcoreError as exc:
         return [ConfigIssue("$", str(exc))]
+    names = {k: specs[k].name for k in ("path", "target", "objective")}
     reason = target.unsupported(path)
     if reason:
-        return [ConfigIssue("$.target.name", f"target '{specs['target'].name}' cannot be used with "
-                            f"path '{specs['path'].name}': {reason}")]
+        return [ConfigIssue("$.target.name", f"target '{names['target']}' cannot be used with "
+                            f"path '{names['path']}': {reason}")]
+    reason = objective.unsupported(path, target)
+    if reason:
+        return [ConfigIssue("$.objective", f"objective '{names['objective']}' cannot train target "
+                            f"'{names['target']}' on path '{names['path']}': {reason}")]
     return []

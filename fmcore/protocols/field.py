@@ -21,6 +21,11 @@ class VectorField(Protocol):
 
     path: ProbabilityPath
 
+    @property
+    def time_range(self) -> tuple[float, float]:
+        """``[t_start, t_end]``: where integrators start (noise) and stop (data)."""
+        ...
+
     def velocity(self, x: Tensor, t: Tensor, cond: Tensor | None = None) -> Tensor: ...
 
     def score(self, x: Tensor, t: Tensor, cond: Tensor | None = None) -> Tensor: ...

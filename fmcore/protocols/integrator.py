@@ -24,8 +24,9 @@ class Solution:
 
 @runtime_checkable
 class Integrator(Protocol):
-    """Carries samples from ``t = field.path.t_min`` (noise) to ``t = field.path.t_max`` (data) by
-    solving ``dX = u_t(X) dt`` (or an SDE with the same marginals)."""
+    """Carries samples from noise to data over ``field.time_range`` (the path's ``[t_min, t_max]``
+    unless the target cannot convert at an end) by solving ``dX = u_t(X) dt`` (or an SDE with the
+    same marginals)."""
 
     def sample(
         self,

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from torch import Tensor
 
 from fmcore.data import Batch
+from fmcore.protocols.path import ProbabilityPath
+from fmcore.protocols.target import Target
 
 if TYPE_CHECKING:
     from fmcore.field import Field
@@ -20,6 +22,10 @@ class Objective(Protocol):
     It reaches the network, target and path through ``field`` (a :class:`fmcore.Field`) and draws its
     randomness (times, noise) from torch's global generator, which the trainer seeds and checkpoints.
     """
+
+    def unsupported(self, path: ProbabilityPath, target: Target) -> str | None:
+        """Why this objective cannot train ``target`` on ``path``, or ``None`` when it can."""
+        ...
 
     def loss(self, field: Field, batch: Batch) -> Tensor:
         """A scalar loss to minimise."""

@@ -23,6 +23,11 @@ class Target(Protocol):
         """Why this target cannot be used on ``path``, or ``None`` when it can."""
         ...
 
+    def sampling_range(self, path: ProbabilityPath) -> tuple[float, float]:
+        """The times ``[t_start, t_end] ⊆ [t_min, t_max]`` on which the prediction converts to a
+        finite velocity (an ε-prediction cannot where ``α = 0``)."""
+        ...
+
     def regression_target(
         self, path: ProbabilityPath, z: Tensor, noise: Tensor, x_t: Tensor, t: Tensor
     ) -> Tensor:

@@ -171,6 +171,12 @@ def check_target(target: Any, label: str, device: str) -> None:
     for method, want in expected.items():
         got = getattr(target, method)(path, pred, x_t, t)
         assert torch.allclose(got, want, atol=1e-9, rtol=1e-7), f"{label}: {method} is wrong"
+    start, end = target.sampling_range(path)
+    assert path.t_min <= start < end <= path.t_max, f"{label}: sampling range {start, end}"
+    for end_time in (start, end):
+        at = torch.full((16,), end_time, dtype=torch.float64)
+        v = target.to_velocity(path, pred, x_t, at)
+        assert torch.isfinite(v).all(), f"{label}: velocity is not finite at t = {end_time}"
 
 
 def _reference_path() -> GaussianPath:
@@ -197,6 +203,7 @@ def check_objective(objective: Any, label: str, device: str) -> None:
     """A finite scalar loss, differentiable in the network's parameters, in both dtypes."""
     path = _reference_path()
     target = create("target", "velocity")
+    assert objective.unsupported(path, target) is None, f"{label} refuses velocity on condot"
     for dtype in DTYPES:
         net = torch.nn.Sequential(torch.nn.Linear(3, 2)).to(device, dtype)
         network = _TimeConcat(net)
@@ -244,6 +251,15 @@ def check_dataset(dataset: Any, label: str, device: str) -> None:
         assert batch.cond is not None and batch.cond.shape == (len(indices),), f"{label}: labels"
 
 
+def check_time_sampler(sampler: Any, label: str, device: str) -> None:
+    """``n`` times of the requested dtype and device, inside ``[t_min, t_max]``, not all equal."""
+    for dtype in DTYPES:
+        t = sampler.sample(2000, 0.1, 0.7, device=device, dtype=dtype)
+        assert t.shape == (2000,) and t.dtype == dtype and t.device.type == device, label
+        assert (t >= 0.1).all() and (t <= 0.7).all(), f"{label}: times outside [t_min, t_max]"
+        assert t.std() > 0, f"{label}: every time is the same"
+
+
 CHECKS = {
     "path": check_path,
     "schedule": lambda schedule, label, device: check_path(_as_path(schedule), label, device),
@@ -252,4 +268,5 @@ CHECKS = {
     "objective": check_objective,
     "integrator": check_integrator,
     "dataset": check_dataset,
+    "time-sampler": check_time_sampler,
 }

@@ -12,10 +12,20 @@ from fmcore.protocols import ProbabilityPath
 
 
 @attrs.define(eq=False)
-class LinearDecayField:
-    """``dx/dt = −θ x``, whose flow is ``x(t) = x(t₀) e^{−θ (t − t₀)}``. Only ``velocity`` is defined."""
+class _OnPath:
+    """A test field integrated over its path's whole time range."""
 
     path: ProbabilityPath
+
+    @property
+    def time_range(self) -> tuple[float, float]:
+        return self.path.t_min, self.path.t_max
+
+
+@attrs.define(eq=False)
+class LinearDecayField(_OnPath):
+    """``dx/dt = −θ x``, whose flow is ``x(t) = x(t₀) e^{−θ (t − t₀)}``. Only ``velocity`` is defined."""
+
     rate: float = 2.0
 
     def velocity(self, x: Tensor, t: Tensor, cond: Tensor | None = None) -> Tensor:
@@ -27,11 +37,9 @@ class LinearDecayField:
 
 
 @attrs.define(eq=False)
-class LogisticField:
+class LogisticField(_OnPath):
     """A nonlinear, time-dependent test ODE ``dx/dt = (1 + t) x (1 − x)`` (elementwise), with flow
     ``x(t) = 1 / (1 + (1/x₀ − 1) e^{−(T(t) − T(t₀))})``, ``T(t) = t + t²/2``."""
-
-    path: ProbabilityPath
 
     def velocity(self, x: Tensor, t: Tensor, cond: Tensor | None = None) -> Tensor:
         return (1 + t).reshape(-1, *([1] * (x.ndim - 1))) * x * (1 - x)

@@ -39,7 +39,7 @@ class RungeKutta:
     """Base of the fixed-step explicit Runge–Kutta integrators; subclasses set ``tableau``."""
 
     tableau: ClassVar[Tableau]
-    steps: int = setting(100, "number of uniform steps from t_min to t_max", validator=gt(0))
+    steps: int = setting(100, "number of uniform steps over the field's time range", validator=gt(0))
 
     def sample(
         self,
@@ -51,8 +51,8 @@ class RungeKutta:
         trajectory: bool = False,
     ) -> Solution:
         a, b, c = self.tableau.a, self.tableau.b, self.tableau.c
-        path = field.path
-        grid64 = torch.linspace(path.t_min, path.t_max, self.steps + 1, dtype=torch.float64)
+        t_start, t_end = field.time_range
+        grid64 = torch.linspace(t_start, t_end, self.steps + 1, dtype=torch.float64)
         sizes = (grid64[1:] - grid64[:-1]).tolist()
         stage_times = (grid64[:-1, None] + (grid64[1:] - grid64[:-1])[:, None] * torch.tensor(c))
         stage_times = stage_times.to(device=x0.device, dtype=x0.dtype)

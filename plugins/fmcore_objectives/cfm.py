@@ -3,26 +3,35 @@
 from __future__ import annotations
 
 import attrs
-import torch
 from torch import Tensor
 
-from fmcore import Batch, Field
+from fmcore import Batch, Field, ProbabilityPath, Target, choice, setting, spec_type
+from fmcore_objectives.weighting import Weighting, unsupported_weighting, weight
+
+TimeSampler = spec_type("time-sampler")
 
 
 @attrs.frozen
 class ConditionalFlowMatching:
-    """Conditional flow matching: L = E_{t~U[t_min,t_max], z, ε} ‖net(x_t, t) − target(z, ε, x_t, t)‖².
+    """Conditional flow matching: L = E_{t, z, ε} w(t) ‖net(x_t, t) − target(z, ε, x_t, t)‖².
 
-    The loss is the mean over batch and data dimensions. Its gradient equals that of the (marginal)
+    Any target on any path it supports: the regression target is the conditional quantity (for
+    velocity α̇ z + σ̇ ε, for noise ε, …). The squared error is averaged over data dimensions, then
+    weighted by ``w(t)`` and averaged over the batch. Its gradient equals that of the marginal
     flow-matching loss, because the two differ by a constant (the lecture notes' Theorem 18).
     """
 
+    time_sampler: TimeSampler = choice("time-sampler", "uniform", "distribution of t on [t_min, t_max]")
+    weighting: Weighting = setting("none", "loss weight w(t): none, sigma2 (σ²), snr (α²/σ²), likelihood (g²)")
+
+    def unsupported(self, path: ProbabilityPath, target: Target) -> str | None:
+        return unsupported_weighting(self.weighting, path)
+
     def loss(self, field: Field, batch: Batch) -> Tensor:
-        z = batch.x
-        path = field.path
-        t = torch.rand(z.shape[0], device=z.device, dtype=z.dtype)
-        t = path.t_min + (path.t_max - path.t_min) * t
+        z, path = batch.x, field.path
+        t = self.time_sampler.value.sample(z.shape[0], path.t_min, path.t_max, device=z.device, dtype=z.dtype)
         noise = path.sample_noise(z)
         x_t = path.sample(z, t, noise)
         target = field.target.regression_target(path, z, noise, x_t, t)
-        return (field.network(x_t, t, batch.cond) - target).square().mean()
+        error = (field.network(x_t, t, batch.cond) - target).square().flatten(1).mean(1)
+        return (weight(self.weighting, path, t) * error).mean()

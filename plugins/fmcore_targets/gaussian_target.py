@@ -1,0 +1,86 @@
+"""The shared machinery of targets on Gaussian paths ``x = α x̂₁ + σ ε̂``.
+
+A prediction of any target is a linear function of the pair (data ``x̂₁``, noise ``ε̂``) given ``x``:
+each target says how to ``encode`` a pair into its prediction and how to ``decode`` a prediction at
+``x`` back into the pair. Every conversion goes through the pair, e.g. ``v = α̇ x̂₁ + σ̇ ε̂`` and
+``s = −ε̂/σ``, except a target's own quantity, which is returned as predicted (no round trip).
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import ClassVar
+
+import torch
+from torch import Tensor
+
+from fmcore import Coefficients, GaussianPath, ProbabilityPath
+
+
+class GaussianTarget(abc.ABC):
+    """Base of the targets; subclasses set ``predicts`` and implement :meth:`encode`, :meth:`decode`."""
+
+    predicts: ClassVar[str]
+    #: The coefficient a conversion to velocity divides by, where it can vanish at an end of time.
+    divides_by: ClassVar[str | None] = None
+    time_margin: float = 0.0
+
+    @abc.abstractmethod
+    def encode(self, c: Coefficients, data: Tensor, noise: Tensor) -> Tensor:
+        """The prediction that stands for the pair ``(x̂₁, ε̂)``."""
+
+    @abc.abstractmethod
+    def decode(self, c: Coefficients, pred: Tensor, x: Tensor) -> tuple[Tensor, Tensor]:
+        """The pair ``(x̂₁, ε̂)`` a prediction at ``x`` stands for."""
+
+    def unsupported(self, path: ProbabilityPath) -> str | None:
+        if isinstance(path, GaussianPath):
+            return None
+        return f"a {self.predicts} prediction needs a Gaussian path x_t = α_t z + σ_t ε"
+
+    def sampling_range(self, path: ProbabilityPath) -> tuple[float, float]:
+        """``[t_min, t_max]`` of the path, less ``time_margin`` at an end where the coefficient this
+        prediction's conversion divides by (``α`` at noise, ``σ`` at data) is 0."""
+        start, end = path.t_min, path.t_max
+        if self.divides_by is None or not isinstance(path, GaussianPath):
+            return start, end
+        c = path.schedule(torch.tensor([start, end], dtype=torch.float64))
+        if self.divides_by == "alpha" and float(c.alpha[0]) == 0.0:
+            start += self.time_margin
+        if self.divides_by == "sigma" and float(c.sigma[1]) == 0.0:
+            end -= self.time_margin
+        return start, end
+
+    def regression_target(
+        self, path: ProbabilityPath, z: Tensor, noise: Tensor, x_t: Tensor, t: Tensor
+    ) -> Tensor:
+        return self.encode(_gaussian(path, self).coefficients(t, z), z, noise)
+
+    def to_velocity(self, path: ProbabilityPath, pred: Tensor, x: Tensor, t: Tensor) -> Tensor:
+        if self.predicts == "velocity":
+            return pred
+        c = _gaussian(path, self).coefficients(t, x)
+        data, noise = self.decode(c, pred, x)
+        return c.d_alpha * data + c.d_sigma * noise
+
+    def to_score(self, path: ProbabilityPath, pred: Tensor, x: Tensor, t: Tensor) -> Tensor:
+        if self.predicts == "score":
+            return pred
+        c = _gaussian(path, self).coefficients(t, x)
+        return -self.decode(c, pred, x)[1] / c.sigma
+
+    def to_data(self, path: ProbabilityPath, pred: Tensor, x: Tensor, t: Tensor) -> Tensor:
+        if self.predicts == "data":
+            return pred
+        return self.decode(_gaussian(path, self).coefficients(t, x), pred, x)[0]
+
+    def to_noise(self, path: ProbabilityPath, pred: Tensor, x: Tensor, t: Tensor) -> Tensor:
+        if self.predicts == "noise":
+            return pred
+        return self.decode(_gaussian(path, self).coefficients(t, x), pred, x)[1]
+
+
+def _gaussian(path: ProbabilityPath, target: GaussianTarget) -> GaussianPath:
+    if not isinstance(path, GaussianPath):
+        raise TypeError(f"{target.unsupported(path)}; {type(path).__name__} is not one")
+    return path
