@@ -20,6 +20,7 @@ from attrs.validators import gt
 from click.testing import CliRunner
 
 import fmcore
+from fmcore.config.converter import config_default
 from fmcore import ConfigError, ConfigIssue, FmcoreError, get_registry, load_config
 from fmcore.cli import cli
 from fmcore.config import apply_overrides, parse_value, read_config_file, structure
@@ -69,7 +70,8 @@ def test_unknown_component_name_is_placed_with_suggestion_and_choices(tmp_path):
     assert issue.place == "$.path.name"
     assert "unknown path 'condott'" in issue.message
     assert "did you mean 'condot'?" in issue.message
-    assert "(available: condot)" in issue.message
+    available = ", ".join(fmcore.get_registry().names("path"))
+    assert f"(available: {available})" in issue.message and "vp" in available
 
 
 def test_unknown_dataset_lists_every_available_dataset():
@@ -517,7 +519,7 @@ def test_resolved_config_fills_in_every_default():
         fields = attrs.fields(spec.provided.component.settings)
         assert set(resolved[section]) == {"name", *(f.name for f in fields)}
         for field in fields:
-            assert resolved[section][field.name] == field.default, (section, field.name)
+            assert resolved[section][field.name] == config_default(field), (section, field.name)
     assert set(resolved["train"]) == {f.name for f in attrs.fields(fmcore.TrainSettings)}
     assert resolved["network"]["width"] == 256
     assert resolved["integrator"]["steps"] == 100

@@ -8,7 +8,11 @@ import fmcore
 from fmcore import get_registry
 from fmcore.testing import check_component, devices
 
-REQUIRED_SETTINGS = {("dataset", "npy"): lambda tmp: {"path": str(tmp)}}
+REQUIRED_SETTINGS = {
+    ("dataset", "npy"): lambda tmp: {"path": str(tmp)},
+    ("schedule", "knots"): lambda _: {"alpha": [[0, 0], [0.5, 0.3], [1, 1]],
+                                      "sigma": [[0, 1], [0.5, 0.8], [1, 0]]},
+}
 
 
 def _all_components():

@@ -1,4 +1,4 @@
-"""Training across the Gaussian family: DSM on VP, ε-prediction sampled through its velocity."""
+"""Training across the Gaussian family: each target trained, then sampled through its converted velocity."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 import fmcore
 from tests.distances import wasserstein2
 
-TRAIN = {"steps": 800, "batch_size": 256, "lr": 3e-3, "lr_schedule": "cosine", "log_every": 800}
+TRAIN = {"steps": 600, "batch_size": 256, "lr": 3e-3, "lr_schedule": "cosine", "log_every": 800}
 
 
 @pytest.fixture(scope="module")
@@ -17,8 +17,10 @@ def reference():
 
 @pytest.mark.parametrize(("path", "target", "objective", "integrator"), [
     ({"name": "vp"}, "score", {"name": "dsm"}, {"name": "heun", "steps": 60}),
-    ({"name": "condot"}, "noise", {"name": "cfm"}, {"name": "heun", "steps": 40}),
-    ({"name": "condot"}, "data", {"name": "cfm", "weighting": "sigma2"}, {"name": "heun", "steps": 40}),
+    ({"name": "vp"}, "noise", {"name": "cfm"}, {"name": "heun", "steps": 40}),
+    # x̂₁-prediction makes the ODE stiff as σ → 0 (v = (x̂₁ − x)/(1 − t) on CondOT): Heun's end-point
+    # stage amplifies errors there, Euler's left-point steps do not.
+    ({"name": "condot"}, "data", {"name": "cfm"}, {"name": "euler", "steps": 60}),
     ({"name": "trig"}, "v", {"name": "cfm", "time_sampler": "logit-normal"}, {"name": "euler", "steps": 60}),
 ])
 def test_trains_and_samples_through_the_converted_velocity(path, target, objective, integrator, reference):

@@ -11,6 +11,7 @@ import click
 
 from fmcore.cli.app import cli
 from fmcore.cli.options import json_option
+from fmcore.config.converter import config_default
 from fmcore.kinds import KINDS, kind_named
 from fmcore.plugin_manager import get_registry
 from fmcore.registry import Provided
@@ -28,6 +29,8 @@ class _ListByDefault(click.Group):
 def _type_name(tp: Any) -> str:
     if tp is None:
         return "any"
+    if isinstance(tp, type) and hasattr(tp, "KIND"):  # a component chosen inside the settings
+        return f"{tp.KIND} (a name or a table {{name = ...}})"
     if isinstance(tp, type) and not typing.get_args(tp):
         return tp.__name__
     return str(tp).replace("typing.", "")
@@ -39,9 +42,7 @@ def settings_table(provided: Provided) -> list[dict[str, Any]]:
     hints = typing.get_type_hints(cls)
     rows = []
     for field in attrs.fields(cls):
-        default = field.default
-        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            default = default.factory()
+        default = config_default(field)
         rows.append({
             "name": field.name,
             "type": _type_name(hints.get(field.name, field.type)),

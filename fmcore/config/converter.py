@@ -207,6 +207,14 @@ def unstructure(obj: Any) -> dict[str, Any]:
     return _drop_none(CONVERTER.unstructure(obj))
 
 
+def config_default(field: attrs.Attribute) -> Any:
+    """A setting's default as a config would write it (``attrs.NOTHING`` for a required one)."""
+    default = field.default
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        default = default.factory()
+    return default if default is attrs.NOTHING else _drop_none(CONVERTER.unstructure(default))
+
+
 def _drop_none(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _drop_none(v) for k, v in value.items() if v is not None}

@@ -44,7 +44,8 @@ def check_component(kind: str, name: str, settings: dict[str, Any] | None = None
     """Build ``kind``/``name`` from ``settings`` and run every check for its kind; returns it."""
     provided = get_registry().resolve(kind, name)
     obj = check_settings_roundtrip(provided, settings or {})
-    context = BuildContext(event_shape=(2,), num_classes=None)
+    context = BuildContext(event_shape=(2,), num_classes=None, path=_reference_path(),
+                           target=create("target", "velocity"))
     component = provided.component.build(obj, context)
     label = f"{kind} '{name}'"
     protocol = PROTOCOLS[kind]
@@ -106,14 +107,20 @@ def check_path(path: ProbabilityPath, label: str, device: str) -> None:
         assert torch.allclose(path.prior_log_prob(x0), expected), f"{label}: prior_log_prob"
 
 
+def _time_derivative(value: Tensor, t: Tensor) -> Tensor:
+    """``d value / dt`` elementwise by autograd (0 for a value that does not depend on ``t``)."""
+    if not value.requires_grad:
+        return torch.zeros_like(t)
+    return torch.autograd.grad(value.sum(), t, retain_graph=True)[0]
+
+
 def check_gaussian_schedule(path: GaussianPath, label: str) -> None:
     """``α̇, σ̇`` equal autograd derivatives of ``α, σ``; ``σ > 0`` inside the range; the ends are
     noise (``α/σ ≤ 0.05`` and ``σ ≈ prior_std`` at ``t_min``) and data (``σ/α ≤ 0.05`` at ``t_max``);
     ``x_t`` has mean ``α z`` and standard deviation ``σ``."""
     t = torch.linspace(path.t_min, path.t_max, 41, dtype=torch.float64)[1:-1].requires_grad_(True)
     c = path.schedule(t)
-    (d_alpha,) = torch.autograd.grad(c.alpha.sum(), t, retain_graph=True)
-    (d_sigma,) = torch.autograd.grad(c.sigma.sum(), t)
+    d_alpha, d_sigma = (_time_derivative(value, t) for value in (c.alpha, c.sigma))
     assert torch.allclose(c.d_alpha, d_alpha, rtol=1e-7, atol=1e-9), f"{label}: d_alpha is not dα/dt"
     assert torch.allclose(c.d_sigma, d_sigma, rtol=1e-7, atol=1e-9), f"{label}: d_sigma is not dσ/dt"
     assert (c.sigma > 0).all(), f"{label}: σ must be positive inside [t_min, t_max]"
@@ -185,7 +192,8 @@ def _reference_path() -> GaussianPath:
 
 def check_network(network: Any, label: str, device: str) -> None:
     """Output shaped like ``x`` in the input dtype, on the input device; gradients reach every
-    parameter; a scalar-free ``[B]`` time is accepted."""
+    parameter (a network without parameters, such as an exact oracle, skips this); a scalar-free
+    ``[B]`` time is accepted."""
     assert isinstance(network, torch.nn.Module), f"{label} is not a torch.nn.Module"
     for dtype in DTYPES:
         net = network.to(device=device, dtype=dtype)
@@ -193,6 +201,8 @@ def check_network(network: Any, label: str, device: str) -> None:
         out = net(z, t)
         assert out.shape == z.shape and out.dtype == dtype and out.device.type == device, label
     network.to(torch.float32)
+    if not any(p.requires_grad for p in network.parameters()):
+        return
     z, _, t = _points("cpu", torch.float32)
     network.to("cpu")(z, t).square().sum().backward()
     missing = [n for n, p in network.named_parameters() if p.requires_grad and p.grad is None]

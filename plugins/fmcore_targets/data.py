@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import attrs
-from attrs.validators import ge
 from torch import Tensor
 
-from fmcore import Coefficients, setting
+from fmcore import Coefficients
 from fmcore_targets.gaussian_target import GaussianTarget
 
 
@@ -15,12 +14,6 @@ class DataTarget(GaussianTarget):
     """Data prediction x̂₁ ≈ E[z | x_t = x] (a denoiser); regresses z. Decoding: ``ε̂ = (x − α x̂₁)/σ``."""
 
     predicts = "data"
-    divides_by = "sigma"
-
-    time_margin: float = setting(
-        1e-3, "sampling stops this much before t_max where σ = 0 (ε̂ = (x − α x̂₁)/σ)",
-        validator=ge(0.0),
-    )
 
     def encode(self, c: Coefficients, data: Tensor, noise: Tensor) -> Tensor:
         return data

@@ -11,19 +11,25 @@ from __future__ import annotations
 import abc
 from typing import ClassVar
 
+import attrs
+
 import torch
+from attrs.validators import ge
 from torch import Tensor
 
-from fmcore import Coefficients, GaussianPath, ProbabilityPath
+from fmcore import Coefficients, GaussianPath, ProbabilityPath, setting
 
 
+@attrs.frozen
 class GaussianTarget(abc.ABC):
     """Base of the targets; subclasses set ``predicts`` and implement :meth:`encode`, :meth:`decode`."""
 
     predicts: ClassVar[str]
-    #: The coefficient a conversion to velocity divides by, where it can vanish at an end of time.
-    divides_by: ClassVar[str | None] = None
-    time_margin: float = 0.0
+
+    time_margin: float = setting(
+        1e-3, "sampling stays this far from an end of time where this prediction's velocity is not "
+        "finite (an ε-prediction where α = 0, a data prediction where σ = 0)", validator=ge(0.0),
+    )
 
     @abc.abstractmethod
     def encode(self, c: Coefficients, data: Tensor, noise: Tensor) -> Tensor:
@@ -39,16 +45,18 @@ class GaussianTarget(abc.ABC):
         return f"a {self.predicts} prediction needs a Gaussian path x_t = α_t z + σ_t ε"
 
     def sampling_range(self, path: ProbabilityPath) -> tuple[float, float]:
-        """``[t_min, t_max]`` of the path, less ``time_margin`` at an end where the coefficient this
-        prediction's conversion divides by (``α`` at noise, ``σ`` at data) is 0."""
+        """``[t_min, t_max]`` of the path, less ``time_margin`` at each end where the velocity this
+        prediction converts to is not finite (found by converting a probe prediction there)."""
         start, end = path.t_min, path.t_max
-        if self.divides_by is None or not isinstance(path, GaussianPath):
-            return start, end
-        c = path.schedule(torch.tensor([start, end], dtype=torch.float64))
-        if self.divides_by == "alpha" and float(c.alpha[0]) == 0.0:
-            start += self.time_margin
-        if self.divides_by == "sigma" and float(c.sigma[1]) == 0.0:
-            end -= self.time_margin
+        probe = torch.ones(1, 1, dtype=torch.float64)
+
+        def finite(t: float) -> bool:
+            at = torch.full((1,), t, dtype=torch.float64)
+            return bool(torch.isfinite(self.to_velocity(path, probe, probe, at)).all())
+
+        if isinstance(path, GaussianPath):
+            start += 0.0 if finite(start) else self.time_margin
+            end -= 0.0 if finite(end) else self.time_margin
         return start, end
 
     def regression_target(

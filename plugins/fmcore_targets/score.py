@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import attrs
-from attrs.validators import ge
 from torch import Tensor
 
-from fmcore import Coefficients, setting
+from fmcore import Coefficients
 from fmcore_targets.gaussian_target import GaussianTarget
 
 
@@ -18,12 +17,6 @@ class ScoreTarget(GaussianTarget):
     """
 
     predicts = "score"
-    divides_by = "alpha"
-
-    time_margin: float = setting(
-        1e-3, "sampling starts this much after t_min where α = 0 (x̂₁ = (x + σ² s)/α)",
-        validator=ge(0.0),
-    )
 
     def encode(self, c: Coefficients, data: Tensor, noise: Tensor) -> Tensor:
         return -noise / c.sigma
