@@ -81,8 +81,9 @@ class Pipeline:
 
     def train(self, out: str | Path | None = None, *, progress: bool = False) -> fmcore.training.TrainResult:
         """Train for ``[train].steps`` steps; with ``out``, write a run directory there."""
-        from fmcore.training import train
+        from fmcore.training import check_trainable, train
 
+        check_trainable(self)
         run = None
         if out is not None:
             info = {"fmcore": fmcore.__version__, "event_shape": list(self.event_shape),

@@ -35,6 +35,13 @@ class TrainResult:
     run_dir: str | None
 
 
+def check_trainable(pipeline: Pipeline) -> None:
+    """Refuse, before anything is written, a network with nothing to train (an exact oracle)."""
+    if not any(p.requires_grad for p in pipeline.network.parameters()):
+        raise TrainingError(f"network '{pipeline.config.network.name}' has no trainable parameters; "
+                            "there is nothing to train: sample from it directly")
+
+
 def train(pipeline: Pipeline, run: RunDirectory | None, progress: bool) -> TrainResult:
     """Train ``pipeline``'s network with its objective for ``[train].steps`` steps."""
     settings: TrainSettings = pipeline.config.train
@@ -42,9 +49,6 @@ def train(pipeline: Pipeline, run: RunDirectory | None, progress: bool) -> Train
     device = pipeline.device
     dataset = pipeline.dataset
     torch.manual_seed(pipeline.config.seed)
-    if not any(p.requires_grad for p in network.parameters()):
-        raise TrainingError(f"network '{pipeline.config.network.name}' has no trainable parameters; "
-                            "there is nothing to train: sample from it directly")
     optimizer = torch.optim.AdamW(network.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: lr_factor(settings, k))
     ema = EMA(network, settings.ema_decay) if settings.ema_decay > 0 else None

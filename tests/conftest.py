@@ -12,3 +12,14 @@ def npy_file(tmp_path):
     path = tmp_path / "data.npy"
     np.save(path, np.random.default_rng(0).normal(size=(64, 3)).astype(np.float32))
     return path
+
+
+def pytest_configure(config):
+    """One intra-op thread per xdist worker: the workers already fill the cores, and oversubscribed
+    OpenMP threads make small networks many times slower."""
+    import os
+
+    import torch
+
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        torch.set_num_threads(1)

@@ -35,7 +35,7 @@ import pytest
 from fmcore.errors import PluginError
 from fmcore.plugin_manager import PluginLoader, PluginWarning
 
-BUILTIN_PLUGINS = ("paths", "targets", "objectives", "networks", "integrators", "datasets")
+BUILTIN_PLUGINS = ("paths", "targets", "objectives", "networks", "integrators", "datasets", "oracles")
 FAKE_PLUGINS = ("good", "broken", "misspelled", "marker")
 
 METADATA = """\

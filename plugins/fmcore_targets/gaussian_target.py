@@ -45,14 +45,18 @@ class GaussianTarget(abc.ABC):
         return f"a {self.predicts} prediction needs a Gaussian path x_t = α_t z + σ_t ε"
 
     def sampling_range(self, path: ProbabilityPath) -> tuple[float, float]:
-        """``[t_min, t_max]`` of the path, less ``time_margin`` at each end where the velocity this
-        prediction converts to is not finite (found by converting a probe prediction there)."""
+        """``[t_min, t_max]`` of the path, less ``time_margin`` at each end where this prediction is
+        not finite (the score at σ = 0) or does not convert to a finite velocity (an ε-prediction
+        at α = 0): found by encoding and converting a probe there."""
         start, end = path.t_min, path.t_max
         probe = torch.ones(1, 1, dtype=torch.float64)
 
         def finite(t: float) -> bool:
             at = torch.full((1,), t, dtype=torch.float64)
-            return bool(torch.isfinite(self.to_velocity(path, probe, probe, at)).all())
+            assert isinstance(path, GaussianPath)
+            encoded = self.encode(path.coefficients(at, probe), probe, probe)
+            velocity = self.to_velocity(path, probe, probe, at)
+            return bool(torch.isfinite(encoded).all() and torch.isfinite(velocity).all())
 
         if isinstance(path, GaussianPath):
             start += 0.0 if finite(start) else self.time_margin
