@@ -41,6 +41,7 @@ from fmcore.protocols import (
     Schedule,
     Solution,
     Target,
+    TimeGrid,
     TimeSampler,
     VectorField,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "RunError",
     "Solution",
     "Target",
+    "TimeGrid",
     "TimeSampler",
     "TensorDataset",
     "TrainSettings",

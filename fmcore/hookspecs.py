@@ -65,5 +65,10 @@ def fmcore_time_samplers() -> list[Component]:
 
 
 @hookspec
+def fmcore_time_grids() -> list[Component]:
+    """Time grids (:class:`fmcore.TimeGrid`) that integrators step through."""
+
+
+@hookspec
 def fmcore_commands(cli: click.Group) -> None:
     """Add sub-commands to the ``fmcore`` command-line group ``cli``."""

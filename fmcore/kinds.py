@@ -33,6 +33,7 @@ KINDS: dict[str, Kind] = {
         Kind("integrator", "fmcore_integrators", "integrator", "ODE/SDE solvers for sampling"),
         Kind("schedule", "fmcore_schedules", None, "α_t, σ_t of a Gaussian path (for path 'gaussian')"),
         Kind("time-sampler", "fmcore_time_samplers", None, "how training draws t (for objectives)"),
+        Kind("time-grid", "fmcore_time_grids", None, "the times an integrator steps through"),
     )
 }
 

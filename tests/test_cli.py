@@ -32,7 +32,7 @@ def test_components_lists_every_kind_with_summaries():
 
 def test_components_json_and_unknown_kind():
     records = json.loads(run("components", "integrator", "--json").output)
-    assert {r["name"] for r in records} == {"euler", "heun"}
+    assert {r["name"] for r in records} == {"euler", "midpoint", "heun", "rk4"}
     assert all(r["distribution"] == "fmcore" and r["plugin"] == "integrators" for r in records)
     bad = run("components", "integrater")
     assert bad.exit_code == 1 and "did you mean 'integrator'" in bad.output
@@ -54,7 +54,7 @@ def test_plugins_text_lists_builtin_plugins():
     result = run("plugins")
     assert result.exit_code == 0
     assert "paths  (fmcore " in result.output and "loaded" in result.output
-    assert "integrator: euler, heun" in result.output
+    assert "integrator: euler, midpoint, heun, rk4" in result.output
 
 
 def test_sample_plot(tmp_path):

@@ -12,6 +12,7 @@ REQUIRED_SETTINGS = {
     ("dataset", "npy"): lambda tmp: {"path": str(tmp)},
     ("schedule", "knots"): lambda _: {"alpha": [[0, 0], [0.5, 0.3], [1, 1]],
                                       "sigma": [[0, 1], [0.5, 0.8], [1, 0]]},
+    ("time-grid", "explicit"): lambda _: {"points": [0.0, 0.3, 0.7, 0.95, 1.0]},
 }
 
 

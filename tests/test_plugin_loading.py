@@ -238,8 +238,8 @@ def test_plugins_json_lists_builtin_plugins_as_loaded(cli):
         assert record["components"], record
     integrators = plugins[("fmcore", "integrators")]
     assert {(c["kind"], c["name"]) for c in integrators["components"]} == {
-        ("integrator", "euler"),
-        ("integrator", "heun"),
+        *(("integrator", name) for name in ("euler", "midpoint", "heun", "rk4")),
+        *(("time-grid", name) for name in ("uniform", "logsnr", "edm", "cosine", "explicit")),
     }
 
 

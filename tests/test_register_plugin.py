@@ -39,15 +39,15 @@ class Midpoint:
 
 
 def test_register_and_use_from_a_config(fresh_registry):
-    plugin = types.SimpleNamespace(fmcore_integrators=lambda: [Component("midpoint", Midpoint)])
+    plugin = types.SimpleNamespace(fmcore_integrators=lambda: [Component("my-midpoint", Midpoint)])
     info = fmcore.register_plugin(plugin, "my-solvers")
     assert info.status == "loaded" and info.distribution == "local"
-    cfg = fmcore.load_config({"data": {"name": "moons"}, "integrator": {"name": "midpoint", "steps": 4}})
+    cfg = fmcore.load_config({"data": {"name": "moons"}, "integrator": {"name": "my-midpoint", "steps": 4}})
     assert cfg.integrator.provided.plugin == "my-solvers"
     assert cfg.to_dict()["provenance"]["integrator"]["distribution"] == "local"
     from fmcore.testing import check_component
 
-    check_component("integrator", "midpoint")
+    check_component("integrator", "my-midpoint")
 
 
 def test_invalid_plugins_are_refused_with_the_reason(fresh_registry):
@@ -66,11 +66,11 @@ def test_invalid_plugins_are_refused_with_the_reason(fresh_registry):
     twice = types.SimpleNamespace(fmcore_paths=lambda: [Component("p", Midpoint), Component("p", Midpoint)])
     with pytest.raises(PluginError, match="lists path 'p' twice"):
         fmcore.register_plugin(twice, "twice")
-    good = types.SimpleNamespace(fmcore_integrators=lambda: [Component("midpoint", Midpoint)])
+    good = types.SimpleNamespace(fmcore_integrators=lambda: [Component("my-midpoint", Midpoint)])
     fmcore.register_plugin(good, "solvers")
     with pytest.raises(PluginError, match="already provides a plugin named 'solvers'"):
         fmcore.register_plugin(types.SimpleNamespace(), "solvers")
-    assert [p.name for p in fresh_registry.all("integrator")] == ["euler", "heun", "midpoint"]
+    assert [p.name for p in fresh_registry.all("integrator")] == ["euler", "midpoint", "heun", "rk4", "my-midpoint"]
 
 
 def test_aliases_and_qualified_names_resolve(fresh_registry):

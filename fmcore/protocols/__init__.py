@@ -6,7 +6,7 @@ from fmcore.protocols.integrator import Integrator, Solution
 from fmcore.protocols.network import Network
 from fmcore.protocols.objective import Objective
 from fmcore.protocols.path import ProbabilityPath
-from fmcore.protocols.schedule import Schedule, TimeSampler
+from fmcore.protocols.schedule import Schedule, TimeGrid, TimeSampler
 from fmcore.protocols.target import Target
 
 PROTOCOLS = {
@@ -18,6 +18,7 @@ PROTOCOLS = {
     "integrator": Integrator,
     "schedule": Schedule,
     "time-sampler": TimeSampler,
+    "time-grid": TimeGrid,
 }
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Schedule",
     "Solution",
     "Target",
+    "TimeGrid",
     "TimeSampler",
     "VectorField",
 ]

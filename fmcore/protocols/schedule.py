@@ -1,8 +1,8 @@
-"""The schedule and time-sampler protocols (components chosen inside other components)."""
+"""The schedule, time-sampler and time-grid protocols (components chosen inside other components)."""
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import torch
 from torch import Tensor
@@ -28,4 +28,17 @@ class TimeSampler(Protocol):
     def sample(self, n: int, t_min: float, t_max: float, *, device: torch.device | str | None = None,
                dtype: torch.dtype | None = None) -> Tensor:
         """``n`` times, shape ``[n]``, inside ``[t_min, t_max]``."""
+        ...
+
+
+@runtime_checkable
+class TimeGrid(Protocol):
+    """The times ``t_start = t_0 < t_1 < … < t_K = t_end`` an integrator steps through (noise to data).
+
+    A grid may place its points by the path's schedule (uniform in log-SNR ``λ = log(α/σ)``, Karras
+    et al.'s ρ-spacing of ``σ/α``), so it receives the path.
+    """
+
+    def times(self, steps: int, path: Any, t_start: float, t_end: float) -> Tensor:
+        """``steps + 1`` increasing float64 times on the CPU, first ``t_start``, last ``t_end``."""
         ...

@@ -270,6 +270,19 @@ def check_time_sampler(sampler: Any, label: str, device: str) -> None:
         assert t.std() > 0, f"{label}: every time is the same"
 
 
+def check_time_grid(grid: Any, label: str, device: str) -> None:
+    """Increasing float64 times on every Gaussian path's range, starting and ending exactly there."""
+    for name in get_registry().names("path"):
+        path = create("path", name)
+        if not isinstance(path, GaussianPath):
+            continue
+        for steps in (1, 7, 50):
+            times = grid.times(steps, path, path.t_min, path.t_max)
+            assert times.dtype == torch.float64 and times.ndim == 1 and len(times) >= 2, label
+            assert times[0] == path.t_min and times[-1] == path.t_max, f"{label}: ends on '{name}'"
+            assert (times[1:] > times[:-1]).all(), f"{label}: times do not increase on '{name}'"
+
+
 CHECKS = {
     "path": check_path,
     "schedule": lambda schedule, label, device: check_path(_as_path(schedule), label, device),
@@ -279,4 +292,5 @@ CHECKS = {
     "integrator": check_integrator,
     "dataset": check_dataset,
     "time-sampler": check_time_sampler,
+    "time-grid": check_time_grid,
 }

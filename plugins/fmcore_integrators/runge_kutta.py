@@ -1,4 +1,4 @@
-"""Explicit Runge–Kutta methods with a fixed number of uniform steps, given by Butcher tableaus.
+"""Explicit Runge–Kutta methods with a fixed number of steps on a time grid, given by Butcher tableaus.
 
 One step of size ``h`` from ``(x, t)`` with ``s`` stages::
 
@@ -17,7 +17,7 @@ import torch
 from attrs.validators import gt
 from torch import Tensor
 
-from fmcore import Solution, VectorField, setting
+from fmcore import Solution, VectorField, choice, setting, spec_type
 
 
 @attrs.frozen
@@ -31,7 +31,12 @@ class Tableau:
 
 
 EULER = Tableau(a=(), b=(1.0,), c=(0.0,), order=1)
+MIDPOINT = Tableau(a=((0.5,),), b=(0.0, 1.0), c=(0.0, 0.5), order=2)
 HEUN = Tableau(a=((1.0,),), b=(0.5, 0.5), c=(0.0, 1.0), order=2)
+RK4 = Tableau(a=((0.5,), (0.0, 0.5), (0.0, 0.0, 1.0)), b=(1 / 6, 1 / 3, 1 / 3, 1 / 6),
+              c=(0.0, 0.5, 0.5, 1.0), order=4)
+
+TimeGridChoice = spec_type("time-grid")
 
 
 @attrs.frozen
@@ -39,7 +44,8 @@ class RungeKutta:
     """Base of the fixed-step explicit Runge–Kutta integrators; subclasses set ``tableau``."""
 
     tableau: ClassVar[Tableau]
-    steps: int = setting(100, "number of uniform steps over the field's time range", validator=gt(0))
+    steps: int = setting(100, "number of steps over the field's time range", validator=gt(0))
+    grid: TimeGridChoice = choice("time-grid", "uniform", "where the steps go: uniform, logsnr, edm, …")
 
     def sample(
         self,
@@ -51,8 +57,7 @@ class RungeKutta:
         trajectory: bool = False,
     ) -> Solution:
         a, b, c = self.tableau.a, self.tableau.b, self.tableau.c
-        t_start, t_end = field.time_range
-        grid64 = torch.linspace(t_start, t_end, self.steps + 1, dtype=torch.float64)
+        grid64 = self.grid.value.times(self.steps, field.path, *field.time_range)
         sizes = (grid64[1:] - grid64[:-1]).tolist()
         stage_times = (grid64[:-1, None] + (grid64[1:] - grid64[:-1])[:, None] * torch.tensor(c))
         stage_times = stage_times.to(device=x0.device, dtype=x0.dtype)
@@ -70,7 +75,7 @@ class RungeKutta:
                 x = x.add(k, alpha=h * b_i)
             if states is not None:
                 states.append(x)
-        nfe = self.steps * len(b)
+        nfe = len(sizes) * len(b)
         if states is None:
             return Solution(x, nfe)
         return Solution(x, nfe, torch.stack(states), grid64.to(device=x0.device, dtype=x0.dtype))
@@ -88,3 +93,17 @@ class Heun(RungeKutta):
     """Heun's method (explicit trapezoid), order 2: two field evaluations per step."""
 
     tableau: ClassVar[Tableau] = HEUN
+
+
+@attrs.frozen
+class Midpoint(RungeKutta):
+    """The explicit midpoint method, order 2: x ← x + h u(x + ½h u(x, t), t + ½h)."""
+
+    tableau: ClassVar[Tableau] = MIDPOINT
+
+
+@attrs.frozen
+class RK4(RungeKutta):
+    """The classical Runge–Kutta method, order 4: four field evaluations per step."""
+
+    tableau: ClassVar[Tableau] = RK4
