@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import attrs
+import torch
 from torch import Tensor
 
 from fmcore.protocols import Network, ProbabilityPath, Target
@@ -16,11 +17,18 @@ class Field:
     ``velocity`` is the learned marginal field ``u_t^θ(x)``, ``score`` ``s_t^θ(x) ≈ ∇ log p_t(x)``,
     ``data`` ``x̂₁`` and ``noise`` ``ε̂``, each converted exactly from the one prediction, so a
     velocity model can drive an SDE and a score model an ODE.
+
+    Classifier-free guidance: with labels ``cond`` and a scale ``w = guidance ≠ 1`` the prediction
+    is ``pred_∅ + w (pred_cond − pred_∅)``, where ``pred_∅`` is the network given ``null_cond`` (the
+    "no label" class). Every target is linear in the prediction at fixed ``(x, t)``, so the guided
+    velocity, score, data and noise agree, and integrators need no change.
     """
 
     network: Network
     target: Target
     path: ProbabilityPath
+    guidance: float = 1.0
+    null_cond: int | None = None
 
     @property
     def time_range(self) -> tuple[float, float]:
@@ -28,8 +36,16 @@ class Field:
         return self.target.sampling_range(self.path)
 
     def predict(self, x: Tensor, t: Tensor | float, cond: Tensor | None = None) -> Tensor:
-        """The raw network output at ``(x, t)``."""
-        return self.network(x, as_time(t, x), cond)
+        """The network output at ``(x, t)``, guided when labels and a scale ≠ 1 are given."""
+        t = as_time(t, x)
+        if cond is None or self.guidance == 1.0:
+            return self.network(x, t, cond)
+        if self.null_cond is None:
+            raise ValueError("classifier-free guidance needs the network's 'no label' class (null_cond)")
+        null = torch.full_like(cond, self.null_cond)
+        both = self.network(torch.cat([x, x]), torch.cat([t, t]), torch.cat([cond, null]))
+        conditional, unconditional = both.chunk(2)
+        return unconditional + self.guidance * (conditional - unconditional)
 
     def velocity(self, x: Tensor, t: Tensor | float, cond: Tensor | None = None) -> Tensor:
         t = as_time(t, x)

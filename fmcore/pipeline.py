@@ -77,7 +77,12 @@ class Pipeline:
     @property
     def field(self) -> Field:
         """The field used for sampling: on the EMA weights after training, if EMA is on."""
-        return Field(self.sampling_network, self.target, self.path)
+        return self.guided_field(1.0)
+
+    def guided_field(self, guidance: float) -> Field:
+        """The sampling field with classifier-free guidance scale ``guidance`` (1: none); the
+        network's "no label" class is index ``num_classes``."""
+        return Field(self.sampling_network, self.target, self.path, guidance, self.context.num_classes)
 
     def train(self, out: str | Path | None = None, *, progress: bool = False) -> fmcore.training.TrainResult:
         """Train for ``[train].steps`` steps; with ``out``, write a run directory there."""
