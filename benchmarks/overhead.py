@@ -3,19 +3,18 @@
 Both sides use the same MLP (copied weights), batch size and step count, measured in one run,
 interleaved and repeated; the ratios (fmcore / hand-written) are what to read, not the times.
 
-    python benchmarks/overhead.py --width 64 --batch 256
+    python -m benchmarks.overhead --width 64 --batch 256
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
-import statistics
-import time
 
 import torch
 
 import fmcore
+from benchmarks.timing import timed
 
 
 def hand_train(net: torch.nn.Module, data: torch.Tensor, steps: int, batch: int) -> None:
@@ -46,17 +45,6 @@ def forward_floor(net: torch.nn.Module, n: int, calls: int) -> None:
     x, t = torch.randn(n, 2), torch.rand(n)
     for _ in range(calls):
         net(x, t)
-
-
-def timed(candidates: dict, repeats: int) -> dict[str, float]:
-    """Median wall time of each candidate, run interleaved so that drifting load hits all alike."""
-    times: dict[str, list[float]] = {name: [] for name in candidates}
-    for _ in range(repeats):
-        for name, fn in candidates.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def main() -> None:

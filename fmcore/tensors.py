@@ -8,6 +8,9 @@ from torch import Tensor
 
 def as_time(t: Tensor | float, x: Tensor) -> Tensor:
     """``t`` as a ``[B]`` tensor on ``x``'s device and dtype (a scalar or 0-d tensor is broadcast)."""
+    if isinstance(t, Tensor) and t.ndim == 1 and t.dtype == x.dtype and t.device == x.device:
+        if t.shape[0] == x.shape[0]:
+            return t  # the common case inside integrators: nothing to convert
     t = torch.as_tensor(t, dtype=x.dtype, device=x.device)
     if t.ndim == 0:
         return t.expand(x.shape[0])

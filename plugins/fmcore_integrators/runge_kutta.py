@@ -62,6 +62,7 @@ class RungeKutta:
         stage_times = (grid64[:-1, None] + (grid64[1:] - grid64[:-1])[:, None] * torch.tensor(c))
         stage_times = stage_times.to(device=x0.device, dtype=x0.dtype)
         batch = x0.shape[0]
+        times = [[stage_times[i, s].expand(batch) for s in range(len(b))] for i in range(len(sizes))]
         x = x0
         states = [x0] if trajectory else None
         for i, h in enumerate(sizes):
@@ -70,7 +71,7 @@ class RungeKutta:
                 xs = x
                 for a_ij, k in zip(a[stage - 1] if stage else (), ks):
                     xs = xs.add(k, alpha=h * a_ij)
-                ks.append(field.velocity(xs, stage_times[i, stage].expand(batch), cond))
+                ks.append(field.velocity(xs, times[i][stage], cond))
             for b_i, k in zip(b, ks):
                 x = x.add(k, alpha=h * b_i)
             if states is not None:
