@@ -34,6 +34,7 @@ from fmcore.kinds import KINDS
 from fmcore.plugin_manager import PluginWarning, get_registry, register_plugin, reset_registry
 from fmcore.protocols import (
     Dataset,
+    Diffusion,
     Integrator,
     Network,
     Objective,
@@ -61,6 +62,7 @@ __all__ = [
     "ConfigIssue",
     "DataError",
     "Dataset",
+    "Diffusion",
     "EpochOrder",
     "Field",
     "FmcoreError",

@@ -70,5 +70,10 @@ def fmcore_time_grids() -> list[Component]:
 
 
 @hookspec
+def fmcore_diffusions() -> list[Component]:
+    """Diffusion schedules ``g_t`` (:class:`fmcore.Diffusion`) that SDE integrators choose from."""
+
+
+@hookspec
 def fmcore_commands(cli: click.Group) -> None:
     """Add sub-commands to the ``fmcore`` command-line group ``cli``."""

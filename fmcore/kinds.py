@@ -34,6 +34,7 @@ KINDS: dict[str, Kind] = {
         Kind("schedule", "fmcore_schedules", None, "α_t, σ_t of a Gaussian path (for path 'gaussian')"),
         Kind("time-sampler", "fmcore_time_samplers", None, "how training draws t (for objectives)"),
         Kind("time-grid", "fmcore_time_grids", None, "the times an integrator steps through"),
+        Kind("diffusion", "fmcore_diffusions", None, "the noise level g_t of an SDE sampler"),
     )
 }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -106,13 +106,16 @@ class Pipeline:
         seed: int | None = None,
         batch_size: int = 65536,
         cond: Tensor | None = None,
+        guidance: float = 1.0,
     ) -> Tensor:
         """``n`` samples ``[n, *event_shape]`` on the CPU, drawn in chunks of ``batch_size``.
 
         ``integrator`` is a registered name or an integrator object; ``steps`` overrides its
-        ``steps`` setting; ``seed`` makes the draw reproducible.
+        ``steps`` setting; ``seed`` makes the draw reproducible; labels ``cond`` ``[n]`` are followed
+        with classifier-free guidance scale ``guidance`` (:meth:`guided_field`).
         """
         solver = self.integrator_for(integrator, steps)
+        field = self.guided_field(guidance)
         generator = torch.Generator(self.device)
         generator.manual_seed(self.config.seed if seed is None else seed)
         chunks = []
@@ -120,24 +123,99 @@ class Pipeline:
             for start in range(0, n, batch_size):
                 size = min(batch_size, n - start)
                 chunk_cond = None if cond is None else cond[start : start + size].to(self.device)
-                chunks.append(self._solve(solver, size, generator, chunk_cond).x.cpu())
+                chunks.append(self._solve(solver, field, size, generator, chunk_cond).x.cpu())
         return torch.cat(chunks) if chunks else torch.empty(0, *self.event_shape)
 
     def solve(
         self, n: int, *, integrator: str | Integrator | None = None, steps: int | None = None,
-        seed: int | None = None, cond: Tensor | None = None, trajectory: bool = False,
+        seed: int | None = None, cond: Tensor | None = None, guidance: float = 1.0,
+        trajectory: bool = False,
     ) -> Solution:
         """One batch of ``n`` samples as a :class:`Solution` (with NFE and, on request, the trajectory)."""
         solver = self.integrator_for(integrator, steps)
         generator = torch.Generator(self.device)
         generator.manual_seed(self.config.seed if seed is None else seed)
         with torch.inference_mode():
-            return self._solve(solver, n, generator, cond, trajectory)
+            return self._solve(solver, self.guided_field(guidance), n, generator, cond, trajectory)
 
-    def _solve(self, solver: Integrator, n: int, generator: torch.Generator,
+    def _solve(self, solver: Integrator, field: Field, n: int, generator: torch.Generator,
                cond: Tensor | None, trajectory: bool = False) -> Solution:
         x0 = self.path.sample_prior((n, *self.event_shape), generator=generator, device=self.device)
-        return solver.sample(self.field, x0, cond=cond, generator=generator, trajectory=trajectory)
+        if cond is not None:
+            cond = cond.to(self.device)
+        return solver.sample(field, x0, cond=cond, generator=generator, trajectory=trajectory)
+
+    def log_prob(
+        self,
+        x: Tensor,
+        *,
+        integrator: str | Integrator | None = None,
+        steps: int | None = None,
+        divergence: str = "exact",
+        probes: int = 1,
+        probe: str = "rademacher",
+        seed: int | None = None,
+        batch_size: int = 4096,
+        cond: Tensor | None = None,
+    ) -> Tensor:
+        """``log p(x)`` in nats, ``[B]`` on the CPU, for data ``x`` ``[B, *event_shape]``.
+
+        The probability-flow ODE is run backward with its divergence (``fmcore.likelihood``):
+        ``log p_1(x) = log p_0(x_0) − ∫ div v_t(x_t) dt``. ``divergence`` is ``"exact"`` (one backward
+        pass per dimension) or ``"hutchinson"`` (``probes`` Rademacher or Gaussian ``probe`` vectors,
+        drawn once per chunk from ``seed``). ``integrator`` must be an ODE method (euler … rk4,
+        adaptive, dopri5). Runs under ``torch.no_grad()``, enabling autograd only for the divergence.
+        """
+        from fmcore import likelihood
+
+        shape = tuple(x.shape[1:])
+        if shape != self.event_shape:
+            raise FmcoreError(f"data of event shape {list(shape)} do not match the model's {list(self.event_shape)}")
+        solver = self.integrator_for(integrator, steps)
+        generator = torch.Generator(self.device)
+        generator.manual_seed(self.config.seed if seed is None else seed)
+        chunks = []
+        with torch.no_grad():
+            for start in range(0, x.shape[0], batch_size):
+                chunk = x[start : start + batch_size].to(self.device, self._dtype())
+                chunk_cond = None if cond is None else cond[start : start + batch_size].to(self.device)
+                estimate = likelihood.estimator(divergence, chunk, probes=probes, probe=probe,  # type: ignore[arg-type]
+                                                generator=generator)
+                chunks.append(likelihood.log_prob(self.field, chunk, solver, estimate, chunk_cond).cpu())
+        return torch.cat(chunks) if chunks else torch.empty(0)
+
+    def sample_with_log_prob(
+        self,
+        n: int,
+        *,
+        integrator: str | Integrator | None = None,
+        steps: int | None = None,
+        divergence: str = "exact",
+        probes: int = 1,
+        probe: str = "rademacher",
+        seed: int | None = None,
+        cond: Tensor | None = None,
+    ) -> tuple[Tensor, Tensor]:
+        """``n`` samples ``[n, *event_shape]`` and their model ``log p`` ``[n]`` (nats), both on the CPU,
+        from one forward solve of the ODE augmented with ``−div v_t`` (settings as :meth:`log_prob`)."""
+        from fmcore import likelihood
+
+        solver = self.integrator_for(integrator, steps)
+        generator = torch.Generator(self.device)
+        generator.manual_seed(self.config.seed if seed is None else seed)
+        with torch.no_grad():
+            x0 = self.path.sample_prior((n, *self.event_shape), generator=generator, device=self.device,
+                                        dtype=self._dtype())
+            estimate = likelihood.estimator(divergence, x0, probes=probes, probe=probe,  # type: ignore[arg-type]
+                                            generator=generator)
+            cond = None if cond is None else cond.to(self.device)
+            x, log_p = likelihood.sample_with_log_prob(self.field, x0, solver, estimate, cond)
+        return x.cpu(), log_p.cpu()
+
+    def _dtype(self) -> torch.dtype:
+        """The network's floating dtype (the default dtype for a network without parameters)."""
+        return next((p.dtype for p in self.network.parameters() if p.is_floating_point()),
+                    torch.get_default_dtype())
 
     def integrator_for(self, integrator: str | Integrator | None, steps: int | None) -> Integrator:
         """The config's integrator, or the one named, with ``steps`` overridden if given."""
@@ -153,10 +231,29 @@ class Pipeline:
         return component_spec("integrator", table, get_registry()).build()
 
     @classmethod
-    def load(cls, run_dir: str | Path, *, device: str | None = None, ema: bool = True) -> Pipeline:
-        """A trained pipeline from a run directory (latest checkpoint; EMA weights if saved)."""
+    def open(cls, source: str | Path, *, overrides: Iterable[str] = (), device: str | None = None) -> Pipeline:
+        """A pipeline ready to sample: a run directory (:meth:`load`), or a config file whose network
+        has nothing to train (an exact oracle), with ``--set``-style ``overrides``."""
+        if Path(source).is_dir():
+            return cls.load(source, device=device, overrides=overrides)
+        pipeline = cls(load_config(source, overrides), device=device)
+        if any(p.requires_grad for p in pipeline.network.parameters()):
+            raise FmcoreError(f"{source}: network '{pipeline.config.network.name}' is untrained; train it "
+                              f"(fmcore train {source} --out RUN) and sample the run directory RUN")
+        pipeline.network.eval()
+        return pipeline
+
+    @classmethod
+    def load(cls, run_dir: str | Path, *, device: str | None = None, ema: bool = True,
+             overrides: Iterable[str] = ()) -> Pipeline:
+        """A trained pipeline from a run directory (latest checkpoint; EMA weights if saved).
+        ``overrides`` may change only the integrator (``integrator.*``): the rest is fixed by the weights."""
+        fixed = [item for item in overrides if not item.startswith(("integrator.", "integrator="))]
+        if fixed:
+            raise RunError(f"--set {fixed[0]}: a trained run can change only its integrator "
+                           "(integrator.*); its other settings are fixed by the weights")
         run = RunDirectory.open(run_dir)
-        config = load_config(run.config_file)
+        config = load_config(run.config_file, overrides)
         info = run.info()
         context = BuildContext(tuple(info["event_shape"]), info.get("num_classes"))
         pipeline = cls(config, context, device=device)

@@ -33,6 +33,7 @@ import attrs
 import pytest
 
 from fmcore.errors import PluginError
+from fmcore_integrators import plugin
 from fmcore.plugin_manager import PluginLoader, PluginWarning
 
 BUILTIN_PLUGINS = ("paths", "targets", "objectives", "networks", "integrators", "datasets", "oracles")
@@ -237,9 +238,10 @@ def test_plugins_json_lists_builtin_plugins_as_loaded(cli):
         assert record["error"] == "", record
         assert record["components"], record
     integrators = plugins[("fmcore", "integrators")]
+    hooks = {"integrator": plugin.fmcore_integrators, "time-grid": plugin.fmcore_time_grids,
+             "diffusion": plugin.fmcore_diffusions}
     assert {(c["kind"], c["name"]) for c in integrators["components"]} == {
-        *(("integrator", name) for name in ("euler", "midpoint", "heun", "rk4")),
-        *(("time-grid", name) for name in ("uniform", "logsnr", "edm", "cosine", "explicit")),
+        (kind, component.name) for kind, hook in hooks.items() for component in hook()
     }
 
 

@@ -1,6 +1,12 @@
 """The ``fmcore`` command line (click)."""
 
-from fmcore.cli import components_cmd, config_cmd, plugins_cmd, run_cmds  # noqa: F401  (register)
+from fmcore.cli import (  # noqa: F401  (register)
+    components_cmd,
+    config_cmd,
+    likelihood_cmd,
+    plugins_cmd,
+    run_cmds,
+)
 from fmcore.cli.app import cli
 
 

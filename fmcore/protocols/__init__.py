@@ -6,7 +6,7 @@ from fmcore.protocols.integrator import Integrator, Solution
 from fmcore.protocols.network import Network
 from fmcore.protocols.objective import Objective
 from fmcore.protocols.path import ProbabilityPath
-from fmcore.protocols.schedule import Schedule, TimeGrid, TimeSampler
+from fmcore.protocols.schedule import Diffusion, Schedule, TimeGrid, TimeSampler
 from fmcore.protocols.target import Target
 
 PROTOCOLS = {
@@ -19,11 +19,13 @@ PROTOCOLS = {
     "schedule": Schedule,
     "time-sampler": TimeSampler,
     "time-grid": TimeGrid,
+    "diffusion": Diffusion,
 }
 
 __all__ = [
     "PROTOCOLS",
     "Dataset",
+    "Diffusion",
     "Integrator",
     "Network",
     "Objective",

@@ -1,4 +1,4 @@
-"""The schedule, time-sampler and time-grid protocols (components chosen inside other components)."""
+"""The schedule, time-sampler, time-grid and diffusion protocols (components chosen inside other components)."""
 
 from __future__ import annotations
 
@@ -41,4 +41,20 @@ class TimeGrid(Protocol):
 
     def times(self, steps: int, path: Any, t_start: float, t_end: float) -> Tensor:
         """``steps + 1`` increasing float64 times on the CPU, first ``t_start``, last ``t_end``."""
+        ...
+
+
+@runtime_checkable
+class Diffusion(Protocol):
+    """The diffusion coefficient ``g_t ≥ 0`` of the sampling SDE (DESIGN.md §1)
+
+        dX = [u_t(X) + ½ g_t² ∇log p_t(X)] dt + g_t dW,
+
+    which has the path's marginals ``p_t`` for every choice of ``g``: ``g ≡ 0`` is the probability-flow
+    ODE, ``g_t² = 2 σ_t² λ̇_t`` (``λ = log(α/σ)``) Song et al.'s reverse-time SDE for VP and VE.
+    A diffusion may read the path's schedule, so it receives the path.
+    """
+
+    def g_squared(self, path: Any, t: Tensor) -> Tensor:
+        """``g_t²`` elementwise for float64 times ``t``: finite and ``≥ 0`` on ``[t_min, t_max]``."""
         ...

@@ -19,9 +19,10 @@ from fmcore.testing.conformance import (
     check_target,
     devices,
 )
-from fmcore.testing.fields import LinearDecayField, LogisticField, convergence_order
+from fmcore.testing.fields import GaussianDataField, LinearDecayField, LogisticField, convergence_order
 
 __all__ = [
+    "GaussianDataField",
     "LinearDecayField",
     "LogisticField",
     "check_component",

@@ -24,7 +24,7 @@ from fmcore.gaussian import GaussianPath
 from fmcore.plugin_manager import get_registry
 from fmcore.protocols import PROTOCOLS, ProbabilityPath
 from fmcore.registry import Provided
-from fmcore.testing.fields import LinearDecayField
+from fmcore.testing.fields import GaussianDataField, LinearDecayField
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -234,8 +234,9 @@ class _TimeConcat(torch.nn.Module):
 
 
 def check_integrator(integrator: Any, label: str, device: str) -> None:
-    """Shapes, dtypes, device, NFE and trajectory; the end state approaches the exact flow of
-    ``dx/dt = −θ x``."""
+    """Shapes, dtypes, device, NFE and trajectory. A deterministic integrator's end state approaches
+    the exact flow of ``dx/dt = −θ x``. A stochastic one (two generator seeds give different ends)
+    gives identical ends for equal seeds, and samples of data ``N(1, 0.5²)`` from its exact field."""
     field = LinearDecayField(_reference_path())
     for dtype in DTYPES:
         x0 = torch.randn(8, 2, dtype=dtype, device=device)
@@ -245,8 +246,23 @@ def check_integrator(integrator: Any, label: str, device: str) -> None:
         assert sol.trajectory is not None and sol.trajectory.shape[1:] == x0.shape, label
         assert sol.times is not None and sol.times.shape[0] == sol.trajectory.shape[0], label
         assert torch.equal(sol.trajectory[-1], sol.x), f"{label}: trajectory does not end at x"
-        error = (sol.x - field.exact(x0)).abs().max().item()
+    x0 = torch.randn(8, 2, dtype=torch.float64, device=device)
+    ends = [integrator.sample(field, x0, generator=_seeded(seed, device)).x for seed in (0, 0, 1)]
+    if torch.equal(ends[0], ends[2]):
+        error = (ends[0] - field.exact(x0)).abs().max().item()
         assert error < 0.05 * x0.abs().max().item(), f"{label}: error {error} on dx/dt = -θx"
+        return
+    assert torch.equal(ends[0], ends[1]), f"{label}: the same generator seed gives different samples"
+    gaussian = GaussianDataField(_reference_path(), mean=1.0, std=0.5)
+    x0 = torch.randn(4000, 2, dtype=torch.float64, device=device, generator=_seeded(2, device))
+    x = integrator.sample(gaussian, x0, generator=_seeded(3, device)).x
+    mean, std = x.mean().item(), x.std().item()
+    assert abs(mean - 1.0) < 0.05 and abs(std - 0.5) < 0.05, f"{label}: N(1, 0.5²) data sampled " \
+                                                            f"with mean {mean:.3f}, std {std:.3f}"
+
+
+def _seeded(seed: int, device: str) -> torch.Generator:
+    return torch.Generator(device=device).manual_seed(seed)
 
 
 def check_dataset(dataset: Any, label: str, device: str) -> None:
@@ -283,6 +299,18 @@ def check_time_grid(grid: Any, label: str, device: str) -> None:
             assert (times[1:] > times[:-1]).all(), f"{label}: times do not increase on '{name}'"
 
 
+def check_diffusion(diffusion: Any, label: str, device: str) -> None:
+    """``g_t²`` is a float64 ``[n]`` tensor, finite and ``≥ 0`` on the whole range of every Gaussian path."""
+    for name in get_registry().names("path"):
+        path = create("path", name)
+        if not isinstance(path, GaussianPath):
+            continue
+        t = torch.linspace(path.t_min, path.t_max, 33, dtype=torch.float64)
+        g2 = diffusion.g_squared(path, t)
+        assert g2.shape == t.shape and g2.dtype == torch.float64, f"{label}: g² shape/dtype on '{name}'"
+        assert torch.isfinite(g2).all() and (g2 >= 0).all(), f"{label}: g² = {g2.tolist()} on '{name}'"
+
+
 CHECKS = {
     "path": check_path,
     "schedule": lambda schedule, label, device: check_path(_as_path(schedule), label, device),
@@ -293,4 +321,5 @@ CHECKS = {
     "dataset": check_dataset,
     "time-sampler": check_time_sampler,
     "time-grid": check_time_grid,
+    "diffusion": check_diffusion,
 }

@@ -37,6 +37,35 @@ class LinearDecayField(_OnPath):
 
 
 @attrs.define(eq=False)
+class GaussianDataField(_OnPath):
+    """The exact field of data ``N(mean, std² I)`` on a Gaussian path: ``p_t = N(α m, V I)``,
+    ``V = α² std² + σ²``; ``x̂₁ = m + α std² (x − α m)/V``, ``ε̂ = σ (x − α m)/V``,
+    ``s = −(x − α m)/V``, ``u = α̇ x̂₁ + σ̇ ε̂``. Checks samplers by the law of what they return."""
+
+    mean: float = 1.0
+    std: float = 0.5
+
+    def _parts(self, x: Tensor, t: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        c = self.path.coefficients(t, x)  # type: ignore[attr-defined]
+        offset = (x - c.alpha * self.mean) / (c.alpha**2 * self.std**2 + c.sigma**2)
+        data = self.mean + c.alpha * self.std**2 * offset
+        return data, c.sigma * offset, c.d_alpha * data + c.d_sigma * c.sigma * offset
+
+    def velocity(self, x: Tensor, t: Tensor, cond: Tensor | None = None) -> Tensor:
+        return self._parts(x, t)[2]
+
+    def score(self, x: Tensor, t: Tensor, cond: Tensor | None = None) -> Tensor:
+        c = self.path.coefficients(t, x)  # type: ignore[attr-defined]
+        return -(x - c.alpha * self.mean) / (c.alpha**2 * self.std**2 + c.sigma**2)
+
+    def data(self, x: Tensor, t: Tensor, cond: Tensor | None = None) -> Tensor:
+        return self._parts(x, t)[0]
+
+    def noise(self, x: Tensor, t: Tensor, cond: Tensor | None = None) -> Tensor:
+        return self._parts(x, t)[1]
+
+
+@attrs.define(eq=False)
 class LogisticField(_OnPath):
     """A nonlinear, time-dependent test ODE ``dx/dt = (1 + t) x (1 − x)`` (elementwise), with flow
     ``x(t) = 1 / (1 + (1/x₀ − 1) e^{−(T(t) − T(t₀))})``, ``T(t) = t + t²/2``."""
