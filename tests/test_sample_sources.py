@@ -34,12 +34,21 @@ def test_every_integrator_samples_an_oracle_config_from_the_cli(name, tmp_path):
     assert np.abs(x.mean(0) - MIXTURE_MEAN).max() < 0.15, f"{name}: mean {x.mean(0)}"
 
 
-def test_set_changes_the_integrator_settings(tmp_path):
-    a, b = tmp_path / "a.npy", tmp_path / "b.npy"
-    common = ("-n", "64", "--seed", "3")
-    assert run("sample", ORACLE, *common, "-o", str(a), "--set", "integrator.grid.name=edm").exit_code == 0
-    assert run("sample", ORACLE, *common, "-o", str(b), "--set", "integrator.grid.name=uniform").exit_code == 0
-    assert not np.array_equal(np.load(a), np.load(b))
+def test_set_tunes_the_integrator_chosen_by_name(tmp_path):
+    """``--integrator`` replaces the config's integrator table; ``--set integrator.*`` then tunes it."""
+    def draw(*args: str) -> np.ndarray:
+        result = run("sample", ORACLE, "-n", "64", "--seed", "3", "-o", str(tmp_path / "x.npy"), *args)
+        assert result.exit_code == 0, result.output
+        return np.load(tmp_path / "x.npy")
+
+    em = ("--integrator", "euler-maruyama", "--steps", "10")
+    assert np.array_equal(draw(*em, "--set", "integrator.diffusion.name=zero", "--set",
+                               "integrator.denoise_final=false"),
+                          draw("--integrator", "euler", "--steps", "10"))  # probability flow = Euler
+    assert not np.array_equal(draw(*em, "--set", "integrator.diffusion.name=sigma"), draw(*em))
+    bad = run("sample", ORACLE, "-n", "8", "-o", str(tmp_path / "x.npy"), "--integrator", "dopri5",
+              "--steps", "3")
+    assert bad.exit_code == 1 and "$.integrator.steps: unknown setting" in bad.output
 
 
 def test_a_trained_run_samples_with_every_integrator_and_keeps_its_model(tmp_path):

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from fmcore.cli.app import cli
-from fmcore.cli.options import device_option, json_option
+from fmcore.cli.options import device_option, integrator_overrides, json_option, set_option
 from fmcore.errors import DataError, FmcoreError
 from fmcore.likelihood import bits_per_dim
 from fmcore.pipeline import Pipeline
@@ -60,19 +60,20 @@ def _load_points(data: str, event_shape: tuple[int, ...]) -> torch.Tensor:
               help="Data were quantized to this many levels and scaled to [-1, 1] (e.g. 256): "
                    "bits/dim include the dequantization offset.")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Seed of the Hutchinson probes.")
+@set_option
 @json_option
 @device_option
 def likelihood(source: str, data: str, output: str | None, integrator: str | None, steps: int | None,
                divergence: str, probes: int, probe: str, levels: int | None, seed: int | None,
-               as_json: bool, device: str | None) -> None:
+               overrides: tuple[str, ...], as_json: bool, device: str | None) -> None:
     """Mean negative log-likelihood of the points in --data under SOURCE: a trained run directory, or
     a config file whose network needs no training (an exact oracle)."""
     if output is not None and not output.endswith(".npy"):
         raise FmcoreError(f"-o {output}: the output file must end in .npy")
-    pipeline = Pipeline.open(source, device=device)
+    pipeline = Pipeline.open(source, overrides=integrator_overrides(integrator, steps, overrides), device=device)
     points = _load_points(data, pipeline.event_shape)
     start = time.perf_counter()
-    log_p = pipeline.log_prob(points, integrator=integrator, steps=steps, divergence=divergence,
+    log_p = pipeline.log_prob(points, divergence=divergence,
                               probes=probes, probe=probe, seed=seed).double()
     seconds = time.perf_counter() - start
     if not torch.isfinite(log_p).all():
@@ -84,7 +85,7 @@ def likelihood(source: str, data: str, output: str | None, integrator: str | Non
         buffer = io.BytesIO()
         np.save(buffer, log_p.numpy(), allow_pickle=False)
         atomic.write_bytes(output, buffer.getvalue())
-    name = integrator or pipeline.config.integrator.name
+    name = pipeline.config.integrator.name
     if as_json:
         click.echo(json.dumps({"n": int(log_p.shape[0]), "nll_nats": nll, "bits_per_dim": bpd,
                                "nll_stderr_nats": float(log_p.std() / math.sqrt(log_p.shape[0]))

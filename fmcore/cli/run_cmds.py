@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from fmcore.cli.app import cli
-from fmcore.cli.options import device_option, set_option
+from fmcore.cli.options import device_option, integrator_overrides, set_option
 from fmcore.config import load_config
 from fmcore.errors import DataError, FmcoreError
 from fmcore.pipeline import Pipeline
@@ -66,16 +66,15 @@ def sample(source: str, n: int, output: str, integrator: str | None, steps: int 
     network needs no training (an exact oracle). --set changes integrator.* settings."""
     if not output.endswith(".npy"):
         raise FmcoreError(f"-o {output}: the output file must end in .npy")
-    pipeline = Pipeline.open(source, overrides=overrides, device=device)
-    solver = pipeline.integrator_for(integrator, steps)
+    pipeline = Pipeline.open(source, overrides=integrator_overrides(integrator, steps, overrides), device=device)
     cond = labels(pipeline, label, guidance, n)
     start = time.perf_counter()
-    x = pipeline.sample(n, integrator=solver, seed=seed, cond=cond, guidance=guidance)
+    x = pipeline.sample(n, seed=seed, cond=cond, guidance=guidance)
     seconds = time.perf_counter() - start
     buffer = io.BytesIO()
     np.save(buffer, x.numpy(), allow_pickle=False)
     atomic.write_bytes(output, buffer.getvalue())
-    name = integrator or pipeline.config.integrator.name
+    name = pipeline.config.integrator.name
     click.echo(f"wrote {n} samples of shape {list(x.shape[1:])} to {output} (integrator {name}, {seconds:.2f} s)")
     if plot is not None:
         try:
