@@ -33,6 +33,7 @@ from fmcore.hookspecs import hookimpl
 from fmcore.kinds import KINDS
 from fmcore.plugin_manager import PluginWarning, get_registry, register_plugin, reset_registry
 from fmcore.protocols import (
+    Coupling,
     Dataset,
     Diffusion,
     Integrator,
@@ -60,6 +61,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "ConfigIssue",
+    "Coupling",
     "DataError",
     "Dataset",
     "Diffusion",

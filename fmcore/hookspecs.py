@@ -75,5 +75,10 @@ def fmcore_diffusions() -> list[Component]:
 
 
 @hookspec
+def fmcore_couplings() -> list[Component]:
+    """Couplings of data and noise (:class:`fmcore.Coupling`) that training objectives choose from."""
+
+
+@hookspec
 def fmcore_commands(cli: click.Group) -> None:
     """Add sub-commands to the ``fmcore`` command-line group ``cli``."""

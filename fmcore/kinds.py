@@ -35,6 +35,7 @@ KINDS: dict[str, Kind] = {
         Kind("time-sampler", "fmcore_time_samplers", None, "how training draws t (for objectives)"),
         Kind("time-grid", "fmcore_time_grids", None, "the times an integrator steps through"),
         Kind("diffusion", "fmcore_diffusions", None, "the noise level g_t of an SDE sampler"),
+        Kind("coupling", "fmcore_couplings", None, "how training pairs data with noise (for cfm)"),
     )
 }
 

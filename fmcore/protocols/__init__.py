@@ -1,5 +1,6 @@
 """The protocols every component implements; see each class's docstring for its math."""
 
+from fmcore.protocols.coupling import Coupling
 from fmcore.protocols.dataset import Dataset
 from fmcore.protocols.field import VectorField
 from fmcore.protocols.integrator import Integrator, Solution
@@ -20,10 +21,12 @@ PROTOCOLS = {
     "time-sampler": TimeSampler,
     "time-grid": TimeGrid,
     "diffusion": Diffusion,
+    "coupling": Coupling,
 }
 
 __all__ = [
     "PROTOCOLS",
+    "Coupling",
     "Dataset",
     "Diffusion",
     "Integrator",

@@ -1,0 +1,1 @@
+"""Built-in couplings of data and noise for fmcore's training objectives."""
