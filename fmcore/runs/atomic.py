@@ -50,10 +50,12 @@ def directory(path: str | Path) -> Iterator[Path]:
     """Fill a temporary directory in the body; on success it replaces ``path`` whole.
 
     If the body raises (or the process dies), ``path`` is untouched and the temporary is removed
-    (or left as a ``.tmp-*`` directory that readers ignore).
+    (or left as a ``.tmp-*`` directory that readers ignore). An existing ``path`` is moved aside to
+    ``.old-*`` for the swap and moved back if the swap fails.
     """
     path = Path(path)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{path.name}-", dir=path.parent))
+    old = path.with_name(f".old-{path.name}-{os.getpid()}")
     try:
         yield tmp
         for file in tmp.iterdir():
@@ -61,13 +63,12 @@ def directory(path: str | Path) -> Iterator[Path]:
                 os.fsync(f.fileno())
         _fsync_dir(tmp)
         if path.exists():
-            old = path.with_name(f".old-{path.name}-{os.getpid()}")
             os.rename(path, old)
-            os.rename(tmp, path)
-            shutil.rmtree(old)
-        else:
-            os.rename(tmp, path)
+        os.rename(tmp, path)
     except BaseException:
+        if old.exists() and not path.exists():
+            os.rename(old, path)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    shutil.rmtree(old, ignore_errors=True)
     _fsync_dir(path.parent)

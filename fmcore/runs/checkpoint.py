@@ -4,8 +4,9 @@ A checkpoint is a directory ``checkpoints/step-00001000/`` holding
 
 - ``weights.safetensors``  the network's state dict,
 - ``ema.safetensors``      the EMA weights (when EMA is on),
-- ``trainer.safetensors``  optimizer tensors and the RNG state,
-- ``state.json``           step, optimizer hyper-parameters and non-tensor optimizer state.
+- ``trainer.safetensors``  optimizer tensors and the RNG states (CPU, and CUDA when used),
+- ``state.json``           step, optimizer hyper-parameters, non-tensor optimizer state and the
+                           learning-rate schedule's state.
 
 It is published atomically (:func:`fmcore.runs.atomic.directory`): a crash mid-write leaves the
 previous checkpoints intact and loadable.
@@ -37,6 +38,8 @@ class TrainerState:
     optimizer: dict[str, Any]
     rng: torch.Tensor
     ema: dict[str, torch.Tensor] | None = None
+    schedule: dict[str, Any] | None = None
+    cuda_rng: torch.Tensor | None = None
 
 
 def checkpoint_dir(root: Path, step: int) -> Path:
@@ -57,16 +60,26 @@ def save(root: Path, weights: dict[str, torch.Tensor], state: TrainerState, keep
     target = checkpoint_dir(root, state.step)
     tensors, meta = _split_optimizer(state.optimizer)
     tensors["rng.torch"] = state.rng
+    if state.cuda_rng is not None:
+        tensors["rng.cuda"] = state.cuda_rng
     with atomic.directory(target) as tmp:
         save_file(_contiguous(weights), tmp / "weights.safetensors")
         if state.ema is not None:
             save_file(_contiguous(state.ema), tmp / "ema.safetensors")
         save_file(_contiguous(tensors), tmp / "trainer.safetensors")
-        document = {"format": FORMAT, "step": state.step, "optimizer": meta}
+        document = {"format": FORMAT, "step": state.step, "optimizer": meta, "schedule": state.schedule}
         (tmp / "state.json").write_text(json.dumps(document, indent=1))
     for old in list_checkpoints(root)[:-keep]:
         _remove(old)
     return target
+
+
+def step_of(checkpoint: Path) -> int:
+    """The optimizer step a checkpoint directory was written at (from its name)."""
+    match = _NAME.fullmatch(checkpoint.name)
+    if match is None:
+        raise RunError(f"'{checkpoint}' is not a checkpoint directory (step-XXXXXXXX)")
+    return int(match.group(1))
 
 
 def latest(root: Path) -> Path:
@@ -83,16 +96,19 @@ def load_weights(checkpoint: Path, prefer_ema: bool = True) -> dict[str, torch.T
 
 
 def load_state(checkpoint: Path) -> TrainerState:
-    """The optimizer, RNG and EMA state saved with a checkpoint."""
+    """The optimizer, schedule, RNG and EMA state saved with a checkpoint."""
     try:
         document = json.loads((checkpoint / "state.json").read_text())
     except (OSError, json.JSONDecodeError) as exc:
         raise RunError(f"checkpoint '{checkpoint}': unreadable state.json: {exc}") from None
+    if not isinstance(document, dict) or not {"step", "optimizer"} <= document.keys():
+        raise RunError(f"checkpoint '{checkpoint}': state.json lacks 'step' or 'optimizer'")
     tensors = _load(checkpoint / "trainer.safetensors")
     ema_file = checkpoint / "ema.safetensors"
     ema = _load(ema_file) if ema_file.is_file() else None
     optimizer = _join_optimizer(document["optimizer"], tensors)
-    return TrainerState(document["step"], optimizer, tensors["rng.torch"], ema)
+    return TrainerState(document["step"], optimizer, tensors["rng.torch"], ema,
+                        document.get("schedule"), tensors.get("rng.cuda"))
 
 
 def _load(file: Path) -> dict[str, torch.Tensor]:

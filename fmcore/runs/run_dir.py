@@ -7,6 +7,7 @@
       run.json         facts the config cannot give: data event shape, classes, fmcore version
       metrics.jsonl    one JSON record per logged step
       checkpoints/     step-XXXXXXXX/ directories (see fmcore.runs.checkpoint)
+      tensorboard/     TensorBoard event files (with [train].tensorboard = true)
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ class RunDirectory:
     def checkpoints(self) -> Path:
         return self.root / "checkpoints"
 
+    @property
+    def tensorboard(self) -> Path:
+        return self.root / "tensorboard"
+
     @classmethod
     def create(cls, root: str | Path, config_toml: str, info: dict[str, Any]) -> RunDirectory:
         """A new run directory; refuses one that already holds a run (nothing is overwritten)."""
@@ -75,3 +80,18 @@ class RunDirectory:
     def append_metrics(self, record: dict[str, Any]) -> None:
         with self.metrics_file.open("a", encoding="utf-8") as f:
             f.write(json.dumps(record) + "\n")
+
+    def truncate_metrics(self, step: int) -> None:
+        """Keep only the records up to ``step`` (a resumed run logs the later steps again), replacing
+        the file atomically; a line cut short by a crash is dropped."""
+        if not self.metrics_file.is_file():
+            return
+        kept = []
+        for line in self.metrics_file.read_text(encoding="utf-8").splitlines():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(record, dict) and isinstance(record.get("step"), int) and record["step"] <= step:
+                kept.append(line + "\n")
+        atomic.write_text(self.metrics_file, "".join(kept))
