@@ -6,6 +6,8 @@ import attrs
 import torch
 from torch import Tensor
 
+from fmcore.standardization import Standardization
+
 
 @attrs.frozen
 class Batch:
@@ -59,12 +61,19 @@ def _mix(seed: int, counter: int, salt: int) -> int:
 
 class TensorDataset:
     """A data set held in memory: ``x`` of shape ``[N, *event_shape]`` and optional integer ``labels``
-    ``[N]`` in ``0 .. num_classes − 1``."""
+    ``[N]`` in ``0 .. num_classes − 1``.
 
-    def __init__(self, x: Tensor, labels: Tensor | None = None, num_classes: int | None = None):
+    ``standardization``, when given, says that ``x`` holds standardized values ``(x − μ)/s`` of the
+    data (:class:`~fmcore.standardization.Standardization`): the pipeline saves it with a run and
+    maps samples and densities back to the data's units.
+    """
+
+    def __init__(self, x: Tensor, labels: Tensor | None = None, num_classes: int | None = None,
+                 standardization: Standardization | None = None):
         if labels is not None and labels.shape != (x.shape[0],):
             raise ValueError(f"labels have shape {tuple(labels.shape)}, expected [{x.shape[0]}]")
         self.x = x
+        self.standardization = standardization
         self.labels = labels
         self.num_classes = num_classes if labels is not None else None
         self.event_shape: tuple[int, ...] = tuple(x.shape[1:])

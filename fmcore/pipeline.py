@@ -16,6 +16,7 @@ import fmcore
 from fmcore.component import BuildContext
 from fmcore.config import Config, load_config
 from fmcore.config.resolve import component_spec
+from fmcore.data_units import DataUnits
 from fmcore.errors import FmcoreError, RunError
 from fmcore.field import Field
 from fmcore.plugin_manager import get_registry
@@ -38,9 +39,12 @@ class Pipeline:
     ``train()`` fits the network; ``sample(n)`` integrates ``n`` prior draws to data with the
     config's integrator (or another by name); ``Pipeline.load(run_dir)`` restores a trained run.
     The data set is built only when training needs it, so sampling a run never reads its data.
+    Samples and densities are in the data's units (``units``: e.g. a data set's standardization,
+    saved with the run, is undone).
     """
 
-    def __init__(self, config: Config, context: BuildContext | None = None, device: str | None = None):
+    def __init__(self, config: Config, context: BuildContext | None = None, device: str | None = None,
+                 units: DataUnits | None = None):
         self.config = config
         self.device = _device(device or config.train.device)
         self.path: ProbabilityPath = config.path.build()
@@ -49,6 +53,8 @@ class Pipeline:
         self.integrator: Integrator = config.integrator.build()
         if context is None:
             context = BuildContext(self.dataset.event_shape, self.dataset.num_classes)
+            units = DataUnits.of(self.dataset)
+        self.units = units or DataUnits()
         self.context = attrs.evolve(context, path=self.path, target=self.target)
         torch.manual_seed(config.seed)
         self.network: nn.Module = config.network.build(self.context).to(self.device)
@@ -84,18 +90,29 @@ class Pipeline:
         network's "no label" class is index ``num_classes``."""
         return Field(self.sampling_network, self.target, self.path, guidance, self.context.num_classes)
 
-    def train(self, out: str | Path | None = None, *, progress: bool = False) -> fmcore.training.TrainResult:
-        """Train for ``[train].steps`` steps; with ``out``, write a run directory there."""
-        from fmcore.training import check_trainable, train
+    def train(self, out: str | Path | None = None, *, progress: bool = False,
+              resume: bool = False) -> fmcore.training.TrainResult:
+        """Train for ``[train].steps`` steps; with ``out``, write a run directory there. With
+        ``resume``, continue the run in ``out`` exactly from its latest checkpoint: this pipeline's
+        config must be the run's, but for a larger ``train.steps``. Under torchrun every process
+        calls this; rank 0 writes the run (:mod:`fmcore.distributed`)."""
+        from fmcore.distributed import ranks
+        from fmcore.training import check_trainable, open_resumed_run, train
 
         check_trainable(self)
-        run = None
-        if out is not None:
+        run, checkpoint = None, None
+        if resume:
+            if out is None:
+                raise RunError("resume=True needs the run directory to continue (out)")
+            run, checkpoint = open_resumed_run(out, self.config, ranks())
+        elif out is not None and not ranks().main:
+            run = RunDirectory(Path(out))
+        elif out is not None:
             info = {"fmcore": fmcore.__version__, "event_shape": list(self.event_shape),
-                    "num_classes": self.context.num_classes,
+                    "num_classes": self.context.num_classes, **self.units.to_info(),
                     "created": datetime.datetime.now(datetime.timezone.utc).isoformat()}
             run = RunDirectory.create(out, self.config.to_toml(), info)
-        return train(self, run, progress)
+        return train(self, run, progress, checkpoint)
 
     def sample(
         self,
@@ -108,7 +125,8 @@ class Pipeline:
         cond: Tensor | None = None,
         guidance: float = 1.0,
     ) -> Tensor:
-        """``n`` samples ``[n, *event_shape]`` on the CPU, drawn in chunks of ``batch_size``.
+        """``n`` samples ``[n, *event_shape]`` on the CPU in the data's units, drawn in chunks of
+        ``batch_size``.
 
         ``integrator`` is a registered name or an integrator object; ``steps`` overrides its
         ``steps`` setting; ``seed`` makes the draw reproducible; labels ``cond`` ``[n]`` are followed
@@ -124,19 +142,23 @@ class Pipeline:
                 size = min(batch_size, n - start)
                 chunk_cond = None if cond is None else cond[start : start + size].to(self.device)
                 chunks.append(self._solve(solver, field, size, generator, chunk_cond).x.cpu())
-        return torch.cat(chunks) if chunks else torch.empty(0, *self.event_shape)
+        return self.units.to_data(torch.cat(chunks)) if chunks else torch.empty(0, *self.event_shape)
 
     def solve(
         self, n: int, *, integrator: str | Integrator | None = None, steps: int | None = None,
         seed: int | None = None, cond: Tensor | None = None, guidance: float = 1.0,
         trajectory: bool = False,
     ) -> Solution:
-        """One batch of ``n`` samples as a :class:`Solution` (with NFE and, on request, the trajectory)."""
+        """One batch of ``n`` samples as a :class:`Solution` (with NFE and, on request, the trajectory),
+        end state and trajectory in the data's units."""
         solver = self.integrator_for(integrator, steps)
         generator = torch.Generator(self.device)
         generator.manual_seed(self.config.seed if seed is None else seed)
         with torch.inference_mode():
-            return self._solve(solver, self.guided_field(guidance), n, generator, cond, trajectory)
+            solution = self._solve(solver, self.guided_field(guidance), n, generator, cond, trajectory)
+        path = solution.trajectory
+        return attrs.evolve(solution, x=self.units.to_data(solution.x),
+                            trajectory=None if path is None else self.units.to_data(path))
 
     def _solve(self, solver: Integrator, field: Field, n: int, generator: torch.Generator,
                cond: Tensor | None, trajectory: bool = False) -> Solution:
@@ -158,7 +180,8 @@ class Pipeline:
         batch_size: int = 4096,
         cond: Tensor | None = None,
     ) -> Tensor:
-        """``log p(x)`` in nats, ``[B]`` on the CPU, for data ``x`` ``[B, *event_shape]``.
+        """``log p(x)`` in nats, ``[B]`` on the CPU, for data ``x`` ``[B, *event_shape]`` in the data's
+        units (a standardization adds its ``log |det ∂y/∂x| = −Σ log s``).
 
         The probability-flow ODE is run backward with its divergence (``fmcore.likelihood``):
         ``log p_1(x) = log p_0(x_0) − ∫ div v_t(x_t) dt``. ``divergence`` is ``"exact"`` (one backward
@@ -177,12 +200,12 @@ class Pipeline:
         chunks = []
         with torch.no_grad():
             for start in range(0, x.shape[0], batch_size):
-                chunk = x[start : start + batch_size].to(self.device, self._dtype())
+                chunk = self.units.to_model(x[start : start + batch_size].to(self.device, self._dtype()))
                 chunk_cond = None if cond is None else cond[start : start + batch_size].to(self.device)
                 estimate = likelihood.estimator(divergence, chunk, probes=probes, probe=probe,  # type: ignore[arg-type]
                                                 generator=generator)
                 chunks.append(likelihood.log_prob(self.field, chunk, solver, estimate, chunk_cond).cpu())
-        return torch.cat(chunks) if chunks else torch.empty(0)
+        return torch.cat(chunks) + self.units.log_det() if chunks else torch.empty(0)
 
     def sample_with_log_prob(
         self,
@@ -210,7 +233,7 @@ class Pipeline:
                                             generator=generator)
             cond = None if cond is None else cond.to(self.device)
             x, log_p = likelihood.sample_with_log_prob(self.field, x0, solver, estimate, cond)
-        return x.cpu(), log_p.cpu()
+        return self.units.to_data(x.cpu()), log_p.cpu() + self.units.log_det()
 
     def _dtype(self) -> torch.dtype:
         """The network's floating dtype (the default dtype for a network without parameters)."""
@@ -256,7 +279,7 @@ class Pipeline:
         config = load_config(run.config_file, overrides)
         info = run.info()
         context = BuildContext(tuple(info["event_shape"]), info.get("num_classes"))
-        pipeline = cls(config, context, device=device)
+        pipeline = cls(config, context, device=device, units=DataUnits.from_info(info, run.info_file))
         weights = ckpt.load_weights(ckpt.latest(run.checkpoints), prefer_ema=ema)
         try:
             pipeline.network.load_state_dict(weights)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import attrs
 import numpy as np
-import torch
 
 from fmcore import BuildContext, DataError, TensorDataset, setting
+from fmcore_datasets.tabular import tabular_dataset
 
 
 @attrs.frozen
@@ -16,6 +16,8 @@ class NpyData:
     """Samples from a .npy file of shape [N, ...] (loaded without pickle)."""
 
     path: str = setting(doc="the .npy file (relative to the working directory)")
+    standardize: bool = setting(False, "model (x − mean)/std per feature; samples and densities come "
+                                       "back in the file's units")
 
     def load(self) -> np.ndarray:
         """The array, checked: a numeric ``[N, ...]`` array with N ≥ 1 and only finite values."""
@@ -44,4 +46,4 @@ class NpyData:
 
 
 def build_npy(settings: NpyData, context: BuildContext) -> TensorDataset:
-    return TensorDataset(torch.from_numpy(settings.load().astype(np.float32)))
+    return tabular_dataset(settings.load(), settings.standardize)

@@ -1,6 +1,8 @@
 """Hook implementations of the built-in data sets."""
 
 from fmcore import Component
+from fmcore_datasets.csv_table import CsvData, build_csv
+from fmcore_datasets.digits import Digits, build_digits
 from fmcore_datasets.npy import NpyData, build_npy
 from fmcore_datasets.toys import Checkerboard, Circles, EightGaussians, Moons, SwissRoll, build_toy
 
@@ -13,4 +15,6 @@ def fmcore_datasets() -> list[Component]:
         Component("checkerboard", Checkerboard, build=build_toy),
         Component("swissroll", SwissRoll, build=build_toy, aliases=("swiss-roll",)),
         Component("npy", NpyData, build=build_npy),
+        Component("csv", CsvData, build=build_csv),
+        Component("digits", Digits, build=build_digits),
     ]

@@ -11,6 +11,7 @@ from attrs.validators import gt
 from torch import Tensor, nn
 
 from fmcore import BuildContext, setting
+from fmcore_networks.label_embedding import LabelEmbedding, embed_time_and_label
 from fmcore_networks.time_embedding import SinusoidalTimeEmbedding
 
 Activation = Literal["silu", "relu", "gelu", "selu", "elu", "tanh", "softplus", "leaky-relu"]
@@ -39,8 +40,8 @@ class MLPSettings:
 
 class MLP(nn.Module):
     """``net(x, t, cond) = W_out h_depth``, ``h_0 = [flatten(x), e(t) (+ e(cond))]``,
-    ``h_k = act(W_k h_{k-1} + b_k)``. Labels, when the data have classes, add a learned embedding to
-    the time embedding; index ``num_classes`` is the "no label" class."""
+    ``h_k = act(W_k h_{k-1} + b_k)``. When the data have classes, a learned label embedding is added
+    to the time embedding; ``cond = None`` is the "no label" class, index ``num_classes``."""
 
     def __init__(self, settings: MLPSettings, event_shape: tuple[int, ...], num_classes: int | None = None):
         super().__init__()
@@ -48,7 +49,7 @@ class MLP(nn.Module):
         dim = math.prod(self.event_shape)
         emb = settings.time_embedding_dim
         self.time_embedding = SinusoidalTimeEmbedding(emb, settings.max_frequency)
-        self.label_embedding = nn.Embedding(num_classes + 1, emb) if num_classes else None
+        self.label_embedding = LabelEmbedding(num_classes, emb) if num_classes else None
         act = ACTIVATIONS[settings.activation]
         layers: list[nn.Module] = []
         width_in = dim + emb
@@ -59,11 +60,7 @@ class MLP(nn.Module):
         self.layers = nn.Sequential(*layers)
 
     def forward(self, x: Tensor, t: Tensor, cond: Tensor | None = None) -> Tensor:
-        embedding = self.time_embedding(t).to(x.dtype)
-        if cond is not None:
-            if self.label_embedding is None:
-                raise ValueError("this MLP was built without classes; it cannot take labels")
-            embedding = embedding + self.label_embedding(cond).to(x.dtype)
+        embedding = embed_time_and_label(self.time_embedding, self.label_embedding, x, t, cond)
         h = torch.cat([x.flatten(1), embedding], dim=1)
         return self.layers(h).view_as(x)
 
