@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+pytest_plugins = ["fmcore.testing"]  # the plugin authors' fixtures (fmcore_registry, fmcore_device)
+
 
 @pytest.fixture
 def npy_file(tmp_path):

@@ -1,6 +1,7 @@
 """The ``fmcore`` command line (click)."""
 
 from fmcore.cli import (  # noqa: F401  (register)
+    completion,
     components_cmd,
     config_cmd,
     likelihood_cmd,

@@ -8,8 +8,10 @@ from typing import Any
 
 import attrs
 import click
+from click.shell_completion import CompletionItem
 
 from fmcore.cli.app import cli
+from fmcore.cli.completion import complete_kind, complete_name
 from fmcore.cli.options import json_option
 from fmcore.config.converter import config_default
 from fmcore.kinds import KINDS, kind_named
@@ -18,12 +20,17 @@ from fmcore.registry import Provided
 
 
 class _ListByDefault(click.Group):
-    """``fmcore components [KIND]`` lists; ``fmcore components show KIND NAME`` details one."""
+    """``fmcore components [KIND]`` lists; ``fmcore components show KIND NAME`` details one. Shell
+    completion after ``components`` offers both the sub-commands and the kinds."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
+        completing = ctx.resilient_parsing and not args
+        if not completing and (not args or (args[0] not in self.commands and args[0] not in ("--help", "-h"))):
             args = ["list", *args]
         return super().parse_args(ctx, args)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        return [*super().shell_complete(ctx, incomplete), *complete_kind(ctx, self, incomplete)]
 
 
 def _type_name(tp: Any) -> str:
@@ -71,7 +78,7 @@ def components() -> None:
 
 
 @components.command("list")
-@click.argument("kind", required=False)
+@click.argument("kind", required=False, shell_complete=complete_kind)
 @json_option
 def list_components(kind: str | None, as_json: bool) -> None:
     """List the registered components, of KIND if given."""
@@ -89,8 +96,8 @@ def list_components(kind: str | None, as_json: bool) -> None:
 
 
 @components.command("show")
-@click.argument("kind")
-@click.argument("name")
+@click.argument("kind", shell_complete=complete_kind)
+@click.argument("name", shell_complete=complete_name)
 @json_option
 def show_component(kind: str, name: str, as_json: bool) -> None:
     """Show a component's settings: type, default and meaning of each."""

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from fmcore.cli.app import cli
+from fmcore.cli.completion import complete_names_of
 from fmcore.cli.options import device_option, integrator_overrides, json_option, set_option
 from fmcore.errors import DataError, FmcoreError
 from fmcore.likelihood import bits_per_dim
@@ -48,7 +49,8 @@ def _load_points(data: str, event_shape: tuple[int, ...]) -> torch.Tensor:
               help="Points to evaluate (.npy, [N, *event_shape]).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Also write the per-point log p (nats, .npy).")
-@click.option("--integrator", default=None, help="ODE integrator name (default: the run's).")
+@click.option("--integrator", default=None, shell_complete=complete_names_of("integrator"),
+              help="ODE integrator name (default: the run's).")
 @click.option("--steps", type=click.IntRange(min=1), default=None, help="Integrator steps.")
 @click.option("--divergence", type=click.Choice(["exact", "hutchinson"]), default="exact",
               show_default=True, help="Exact divergence (D backward passes) or Hutchinson's estimate.")

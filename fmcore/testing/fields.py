@@ -64,6 +64,15 @@ class GaussianDataField(_OnPath):
     def noise(self, x: Tensor, t: Tensor, cond: Tensor | None = None) -> Tensor:
         return self._parts(x, t)[1]
 
+    def exact(self, x0: Tensor) -> Tensor:
+        """The probability-flow ODE's solution at ``t_max`` from ``x0`` at ``t_min``. ``p_t`` stays
+        ``N(α m, V I)``, so the flow is affine: ``x_t = α_t m + √(V_t/V_0) (x_0 − α_0 m)``."""
+        times = torch.tensor([self.path.t_min, self.path.t_max], dtype=torch.float64)
+        ends = self.path.schedule(times)  # type: ignore[attr-defined]
+        alpha, variance = ends.alpha.tolist(), (ends.alpha**2 * self.std**2 + ends.sigma**2).tolist()
+        scale = math.sqrt(variance[1] / variance[0])
+        return alpha[1] * self.mean + scale * (x0 - alpha[0] * self.mean)
+
 
 @attrs.define(eq=False)
 class LogisticField(_OnPath):
