@@ -134,8 +134,7 @@ class Pipeline:
         """
         solver = self.integrator_for(integrator, steps)
         field = self.guided_field(guidance)
-        generator = torch.Generator(self.device)
-        generator.manual_seed(self.config.seed if seed is None else seed)
+        generator = self._generator(seed)
         chunks = []
         with torch.inference_mode():
             for start in range(0, n, batch_size):
@@ -152,8 +151,7 @@ class Pipeline:
         """One batch of ``n`` samples as a :class:`Solution` (with NFE and, on request, the trajectory),
         end state and trajectory in the data's units."""
         solver = self.integrator_for(integrator, steps)
-        generator = torch.Generator(self.device)
-        generator.manual_seed(self.config.seed if seed is None else seed)
+        generator = self._generator(seed)
         with torch.inference_mode():
             solution = self._solve(solver, self.guided_field(guidance), n, generator, cond, trajectory)
         path = solution.trajectory
@@ -195,8 +193,7 @@ class Pipeline:
         if shape != self.event_shape:
             raise FmcoreError(f"data of event shape {list(shape)} do not match the model's {list(self.event_shape)}")
         solver = self.integrator_for(integrator, steps)
-        generator = torch.Generator(self.device)
-        generator.manual_seed(self.config.seed if seed is None else seed)
+        generator = self._generator(seed)
         chunks = []
         with torch.no_grad():
             for start in range(0, x.shape[0], batch_size):
@@ -224,8 +221,7 @@ class Pipeline:
         from fmcore import likelihood
 
         solver = self.integrator_for(integrator, steps)
-        generator = torch.Generator(self.device)
-        generator.manual_seed(self.config.seed if seed is None else seed)
+        generator = self._generator(seed)
         with torch.no_grad():
             x0 = self.path.sample_prior((n, *self.event_shape), generator=generator, device=self.device,
                                         dtype=self._dtype())
@@ -234,6 +230,12 @@ class Pipeline:
             cond = None if cond is None else cond.to(self.device)
             x, log_p = likelihood.sample_with_log_prob(self.field, x0, solver, estimate, cond)
         return self.units.to_data(x.cpu()), log_p.cpu() + self.units.log_det()
+
+    def _generator(self, seed: int | None) -> torch.Generator:
+        """A generator on the pipeline's device seeded with ``seed`` (default: the config's seed)."""
+        generator = torch.Generator(self.device)
+        generator.manual_seed(self.config.seed if seed is None else seed)
+        return generator
 
     def _dtype(self) -> torch.dtype:
         """The network's floating dtype (the default dtype for a network without parameters)."""

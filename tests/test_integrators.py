@@ -57,7 +57,14 @@ def test_nfe_and_trajectory(name, stages):
     assert torch.allclose(solution.times, torch.linspace(0, 1, 11))
 
 
-def test_step_loop_does_not_synchronise(monkeypatch):
+@pytest.mark.parametrize(("name", "path", "nfe"), [
+    ("heun", "condot", 10),
+    *((name, "vp", 5) for name in ("dpm-solver-1", "dpm-solver-2m", "dpm-solver-3m")),
+    ("dpm-solver-2s", "vp", 10),
+    ("euler-maruyama", "condot", 5),
+    ("predictor-corrector", "condot", 10),
+])
+def test_step_loop_does_not_synchronise(monkeypatch, name, path, nfe):
     """No .item()/.tolist()/.cpu()/.numpy() on tensors once integration has begun (DESIGN.md §7)."""
     calls = []
 
@@ -74,11 +81,11 @@ def test_step_loop_does_not_synchronise(monkeypatch):
 
         return guarded
 
-    for name in ("item", "cpu", "tolist", "numpy"):
-        monkeypatch.setattr(torch.Tensor, name, guard(getattr(torch.Tensor, name)))
-    integrator = fmcore.create("integrator", "heun", steps=5)
-    integrator.sample(Spy(fmcore.create("path", "condot")), torch.randn(3, 2))
-    assert len(calls) == 10
+    for method in ("item", "cpu", "tolist", "numpy"):
+        monkeypatch.setattr(torch.Tensor, method, guard(getattr(torch.Tensor, method)))
+    solution = fmcore.create("integrator", name, steps=5).sample(
+        Spy(fmcore.create("path", path)), torch.randn(3, 2), generator=torch.Generator().manual_seed(0))
+    assert solution.nfe == len(calls) == nfe
 
 
 @pytest.mark.parametrize("grid", ["logsnr", "edm", "cosine"])
