@@ -1,23 +1,42 @@
 """Couplings in training: a cfm step with `ot` or `sinkhorn` against one with `independent` pairs.
 
-One training step (loss, backward, AdamW) of the default MLP on 2-D data at a large batch, for each
+One training step (loss, backward, AdamW) of the default MLP on 2-D moons at a large batch, for each
 coupling, interleaved and repeated in one run; the ratios to the independent step are what to read.
 Also the pairing alone, once on torch's threads and once on one (the assignment solver releases the
 GIL, so `ot` solves its blocks on several threads), and how much the coupling shortens the pairs
 (mean ‖z − ε_π‖² relative to independent pairs).
-
-    python -m benchmarks.couplings --batch 4096
 """
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 
+import attrs
 import torch
 
 import fmcore
+from benchmarks.markdown import table
 from benchmarks.timing import timed
+
+
+@attrs.frozen
+class Scale:
+    batch: int
+    max_sizes: tuple[int, ...]  # ot block sizes to compare
+    repeats: int
+
+
+FULL = Scale(4096, (32, 48, 64, 128, 256), 7)
+QUICK = Scale(1024, (48, 128), 3)
+SMOKE = Scale(64, (16,), 1)
+
+
+def section(quick: bool) -> str:
+    return report(QUICK if quick else FULL)
+
+
+def smoke() -> str:
+    return report(SMOKE)
 
 
 def training_step(pipe: fmcore.Pipeline, objective: fmcore.Objective, batch: fmcore.Batch,
@@ -45,44 +64,38 @@ def on_one_thread(fn: Callable[[], object]) -> Callable[[], None]:
     return run
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--batch", type=int, default=4096)
-    parser.add_argument("--data", default="moons")
-    parser.add_argument("--max-sizes", default="32,48,64,128,256", help="ot block sizes to compare")
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
-    args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+def report(scale: Scale) -> str:
     couplings = {"independent": {"name": "independent"}}
-    couplings |= {f"ot max_size={m}": {"name": "ot", "max_size": int(m)} for m in args.max_sizes.split(",")}
+    couplings |= {f"ot max_size={m}": {"name": "ot", "max_size": m} for m in scale.max_sizes}
     couplings["sinkhorn (defaults)"] = {"name": "sinkhorn"}
-    pipe = fmcore.Pipeline(fmcore.load_config({"data": {"name": args.data, "n": 20_000},
-                                              "train": {"device": "cpu"}}))
+    pipe = fmcore.Pipeline(fmcore.load_config({"data": {"name": "moons", "n": 20_000}, "train": {"device": "cpu"}}))
     optimizer = torch.optim.AdamW(pipe.network.parameters(), lr=1e-4)
     torch.manual_seed(0)
-    batch = pipe.dataset.get(torch.randperm(len(pipe.dataset))[: args.batch])
+    batch = pipe.dataset.get(torch.randperm(len(pipe.dataset))[: scale.batch])
     noise = pipe.path.sample_noise(batch.x)
     candidates, shortening = {}, {}
     independent = (batch.x - noise).square().sum(1).mean()
-    for label, table in couplings.items():
-        objective = fmcore.create("objective", "cfm", coupling=table)
+    for label, settings in couplings.items():
+        objective = fmcore.create("objective", "cfm", coupling=settings)
         pairing = lambda c=objective.coupling.value: c.pair(batch.x, noise)  # noqa: E731
         candidates[f"step {label}"] = training_step(pipe, objective, batch, optimizer)
         candidates[f"pair {label}"] = pairing
         candidates[f"pair1 {label}"] = on_one_thread(pairing)
         shortening[label] = float((batch.x - noise[pairing()]).square().sum(1).mean() / independent)
-    t = timed(candidates, args.repeats)
+    t = timed(candidates, scale.repeats)
     base = t["step independent"]
-    print(f"cfm on '{args.data}', MLP (default 3x256), batch {args.batch}, torch threads {torch.get_num_threads()}; "
-          f"independent step {base * 1e3:.0f} ms")
-    print(f"{'coupling':22s} {'step/indep.':>11s} {'pairing/indep. step':>20s} {'(one thread)':>13s} "
-          f"{'E‖z−ε‖² vs indep.':>18s}")
-    for label in couplings:
-        print(f"{label:22s} {t[f'step {label}'] / base:11.3f} {t[f'pair {label}'] / base:20.3f} "
-              f"{t[f'pair1 {label}'] / base:13.3f} {shortening[label]:18.3f}")
+    return "\n\n".join([
+        "## Couplings",
+        f"cfm on 2-D moons, default MLP (3×256), batch {scale.batch}, torch threads {torch.get_num_threads()}; "
+        f"median of {scale.repeats} interleaved repeats; an independent step took {base * 1e3:.0f} ms.",
+        table(["coupling", "step / independent step", "pairing / independent step", "pairing on one thread",
+               "E‖z − ε‖² / independent"],
+              [(label, f"{t[f'step {label}'] / base:.3f}", f"{t[f'pair {label}'] / base:.3f}",
+                f"{t[f'pair1 {label}'] / base:.3f}", f"{shortening[label]:.3f}") for label in couplings]),
+    ])
 
 
 if __name__ == "__main__":
-    main()
+    from benchmarks.__main__ import run_alone
+
+    run_alone("couplings")

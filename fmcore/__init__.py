@@ -36,7 +36,11 @@ from fmcore.protocols import (
     Coupling,
     Dataset,
     Diffusion,
+    EvalContext,
+    EvalSetup,
     Integrator,
+    Measurement,
+    Metric,
     Network,
     Objective,
     ProbabilityPath,
@@ -50,6 +54,7 @@ from fmcore.protocols import (
 from fmcore.config import ComponentSpec, Config, TrainSettings, choice, load_config, spec_type
 from fmcore.create import create
 from fmcore.pipeline import Pipeline
+from fmcore.evaluation import Evaluation, evaluate
 
 __all__ = [
     "KINDS",
@@ -66,10 +71,15 @@ __all__ = [
     "Dataset",
     "Diffusion",
     "EpochOrder",
+    "EvalContext",
+    "Evaluation",
+    "EvalSetup",
     "Field",
     "FmcoreError",
     "GaussianPath",
     "Integrator",
+    "Measurement",
+    "Metric",
     "Network",
     "Objective",
     "Pipeline",
@@ -89,6 +99,7 @@ __all__ = [
     "__version__",
     "choice",
     "create",
+    "evaluate",
     "get_registry",
     "hookimpl",
     "load_config",

@@ -40,7 +40,7 @@ class Component:
 
     ``name`` is lower-case ``[a-z0-9][a-z0-9-]*``; ``settings`` is an attrs class; ``build`` turns
     settings into the component (defaults to the settings object itself); ``summary`` defaults to the
-    first line of the settings class's docstring.
+    first paragraph of the settings class's docstring, on one line.
     """
 
     name: str
@@ -52,7 +52,8 @@ class Component:
     def __attrs_post_init__(self) -> None:
         if not self.summary:
             doc = inspect.getdoc(self.settings) or ""
-            object.__setattr__(self, "summary", doc.strip().split("\n")[0])
+            first_paragraph = doc.strip().split("\n\n")[0]
+            object.__setattr__(self, "summary", " ".join(first_paragraph.split()))
 
     def problems(self) -> list[str]:
         """What is wrong with this record (empty when it is valid)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import attrs
 import torch
 from torch import Tensor
@@ -32,8 +34,12 @@ class Field:
 
     @property
     def time_range(self) -> tuple[float, float]:
-        """Where sampling runs: the path's range, less the ends where the target cannot convert."""
-        return self.target.sampling_range(self.path)
+        """Where sampling runs: the path's range, less the ends where the target cannot convert
+        (probed once per target and path: both are immutable components)."""
+        try:
+            return _sampling_range(self.target, self.path)
+        except TypeError:  # an unhashable third-party target or path: probe every time
+            return self.target.sampling_range(self.path)
 
     def predict(self, x: Tensor, t: Tensor | float, cond: Tensor | None = None) -> Tensor:
         """The network output at ``(x, t)``, guided when labels and a scale ≠ 1 are given."""
@@ -62,3 +68,8 @@ class Field:
     def noise(self, x: Tensor, t: Tensor | float, cond: Tensor | None = None) -> Tensor:
         t = as_time(t, x)
         return self.target.to_noise(self.path, self.predict(x, t, cond), x, t)
+
+
+@functools.lru_cache(maxsize=64)
+def _sampling_range(target: Target, path: ProbabilityPath) -> tuple[float, float]:
+    return target.sampling_range(path)

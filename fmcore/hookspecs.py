@@ -80,5 +80,10 @@ def fmcore_couplings() -> list[Component]:
 
 
 @hookspec
+def fmcore_metrics() -> list[Component]:
+    """Evaluation metrics (:class:`fmcore.Metric`) that ``fmcore eval`` computes."""
+
+
+@hookspec
 def fmcore_commands(cli: click.Group) -> None:
     """Add sub-commands to the ``fmcore`` command-line group ``cli``."""

@@ -36,6 +36,7 @@ KINDS: dict[str, Kind] = {
         Kind("time-grid", "fmcore_time_grids", None, "the times an integrator steps through"),
         Kind("diffusion", "fmcore_diffusions", None, "the noise level g_t of an SDE sampler"),
         Kind("coupling", "fmcore_couplings", None, "how training pairs data with noise (for cfm)"),
+        Kind("metric", "fmcore_metrics", None, "a measure of a model's samples or densities (fmcore eval)"),
     )
 }
 

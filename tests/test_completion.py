@@ -21,7 +21,7 @@ def complete(*words: str) -> list[str]:
 
 
 def test_commands_and_subcommands():
-    assert complete("pl") == ["plugins"]
+    assert complete("pl") == ["plot", "plugins"]
     assert complete("plugins", "") == ["check"]
     assert set(complete("")) >= {"train", "sample", "likelihood", "config", "components", "plugins", "completion"}
 

@@ -14,9 +14,9 @@ from sklearn.datasets import load_digits
 import fmcore
 from fmcore import FmcoreError
 from fmcore.cli import cli
-from fmcore.image_grid import save_image_grid
 from fmcore.likelihood import bits_per_dim
 from fmcore.pixels import from_levels, to_levels
+from fmcore.plots.image_grid import save_image_grid
 
 DIGITS = load_digits()
 ALL = torch.arange(1797)

@@ -92,7 +92,8 @@ def test_time_sampler_is_chosen_in_config():
     assert short.objective.settings.time_sampler.name == "beta"
     default = fmcore.load_config(base)
     assert default.to_dict()["objective"] == {"name": "cfm", "time_sampler": {"name": "uniform"},
-                                              "weighting": "none", "coupling": {"name": "independent"}}
+                                              "weighting": "none", "coupling": {"name": "independent"},
+                                              "sigma": 0.0}
     with pytest.raises(ConfigError) as info:
         fmcore.load_config({**base, "objective": {"name": "cfm", "time_sampler": {"name": "logit-normal",
                                                                                  "std": -1.0, "sclae": 2}}})

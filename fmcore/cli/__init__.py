@@ -4,7 +4,9 @@ from fmcore.cli import (  # noqa: F401  (register)
     completion,
     components_cmd,
     config_cmd,
+    eval_cmd,
     likelihood_cmd,
+    plot_cmd,
     plugins_cmd,
     run_cmds,
 )

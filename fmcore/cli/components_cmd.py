@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-import typing
 from typing import Any
 
-import attrs
 import click
 from click.shell_completion import CompletionItem
 
 from fmcore.cli.app import cli
 from fmcore.cli.completion import complete_kind, complete_name
 from fmcore.cli.options import json_option
-from fmcore.config.converter import config_default
 from fmcore.kinds import KINDS, kind_named
 from fmcore.plugin_manager import get_registry
+from fmcore.reference import markdown, settings_rows
 from fmcore.registry import Provided
 
 
@@ -31,33 +29,6 @@ class _ListByDefault(click.Group):
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
         return [*super().shell_complete(ctx, incomplete), *complete_kind(ctx, self, incomplete)]
-
-
-def _type_name(tp: Any) -> str:
-    if tp is None:
-        return "any"
-    if isinstance(tp, type) and hasattr(tp, "KIND"):  # a component chosen inside the settings
-        return f"{tp.KIND} (a name or a table {{name = ...}})"
-    if isinstance(tp, type) and not typing.get_args(tp):
-        return tp.__name__
-    return str(tp).replace("typing.", "")
-
-
-def settings_table(provided: Provided) -> list[dict[str, Any]]:
-    """Each setting's name, type, default (``None`` when required) and doc."""
-    cls = provided.component.settings
-    hints = typing.get_type_hints(cls)
-    rows = []
-    for field in attrs.fields(cls):
-        default = config_default(field)
-        rows.append({
-            "name": field.name,
-            "type": _type_name(hints.get(field.name, field.type)),
-            "required": default is attrs.NOTHING,
-            "default": None if default is attrs.NOTHING else default,
-            "doc": field.metadata.get("doc", ""),
-        })
-    return rows
 
 
 def describe(provided: Provided) -> dict[str, Any]:
@@ -80,9 +51,15 @@ def components() -> None:
 @components.command("list")
 @click.argument("kind", required=False, shell_complete=complete_kind)
 @json_option
-def list_components(kind: str | None, as_json: bool) -> None:
+@click.option("--markdown", "as_markdown", is_flag=True,
+              help="Print the settings reference of the listed components as Markdown "
+                   "(docs/reference.md is FMCORE_LOAD_PLUGINS=fmcore fmcore components --markdown).")
+def list_components(kind: str | None, as_json: bool, as_markdown: bool) -> None:
     """List the registered components, of KIND if given."""
     registry = get_registry()
+    if as_markdown:
+        click.echo(markdown(registry, [kind_named(kind)] if kind else None), nl=False)
+        return
     kinds = [kind_named(kind).name] if kind else list(KINDS)
     found = [p for k in kinds for p in registry.all(k)]
     if as_json:
@@ -102,7 +79,7 @@ def list_components(kind: str | None, as_json: bool) -> None:
 def show_component(kind: str, name: str, as_json: bool) -> None:
     """Show a component's settings: type, default and meaning of each."""
     provided = get_registry().resolve(kind_named(kind).name, name)
-    rows = settings_table(provided)
+    rows = settings_rows(provided.component.settings)
     if as_json:
         click.echo(json.dumps({**describe(provided), "settings": rows}, indent=1, default=str))
         return

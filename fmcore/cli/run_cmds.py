@@ -18,11 +18,11 @@ from fmcore.cli.completion import complete_names_of
 from fmcore.cli.options import device_option, integrator_overrides, set_option
 from fmcore.config import load_config
 from fmcore.errors import DataError, FmcoreError
-from fmcore.image_grid import save_image_grid
 from fmcore.pipeline import Pipeline
 from fmcore.pixels import to_levels
+from fmcore.plots.image_grid import save_image_grid
+from fmcore.plots.scatter import save_scatter
 from fmcore.runs import atomic
-from fmcore.scatter import save_scatter
 from fmcore.training import TrainingInterrupted, resumed_config
 
 

@@ -4,6 +4,7 @@ from fmcore.protocols.coupling import Coupling
 from fmcore.protocols.dataset import Dataset
 from fmcore.protocols.field import VectorField
 from fmcore.protocols.integrator import Integrator, Solution
+from fmcore.protocols.metric import EvalContext, EvalSetup, Measurement, Metric
 from fmcore.protocols.network import Network
 from fmcore.protocols.objective import Objective
 from fmcore.protocols.path import ProbabilityPath
@@ -22,6 +23,7 @@ PROTOCOLS = {
     "time-grid": TimeGrid,
     "diffusion": Diffusion,
     "coupling": Coupling,
+    "metric": Metric,
 }
 
 __all__ = [
@@ -29,7 +31,11 @@ __all__ = [
     "Coupling",
     "Dataset",
     "Diffusion",
+    "EvalContext",
+    "EvalSetup",
     "Integrator",
+    "Measurement",
+    "Metric",
     "Network",
     "Objective",
     "ProbabilityPath",

@@ -14,8 +14,8 @@ class Coupling(Protocol):
 
     Given data ``z`` and independent noise ``ε``, both ``[B, ...]``, ``pair`` returns indices ``π`` of
     shape ``[B]`` such that ``(z_i, ε_{π_i})`` are the coupled pairs. The noise is reindexed, never the
-    data, so labels stay with their data. ``π = (0, …, B−1)`` is the independent coupling
-    ``q = p_data ⊗ p_noise``; a permutation keeps every noise sample once, so the noise marginal is
+    data, so labels stay with their data. ``π = (0, …, B−1)`` — returned as ``None``, so that no
+    gather is spent on it — is the independent coupling ``q = p_data ⊗ p_noise``; a permutation keeps every noise sample once, so the noise marginal is
     exact; indices drawn with replacement keep it in expectation.
 
     The conditional flow-matching loss ``E_{t, (z,ε)~q} ‖u_θ(x_t, t) − u_t(x_t | z, ε)‖²`` with
@@ -28,6 +28,7 @@ class Coupling(Protocol):
     generator (which the trainer seeds and checkpoints).
     """
 
-    def pair(self, z: Tensor, noise: Tensor, cond: Tensor | None = None) -> Tensor:
-        """Indices ``π`` (``[B]``, int64, on ``z``'s device) into ``noise``: ``(z_i, noise[π_i])``."""
+    def pair(self, z: Tensor, noise: Tensor, cond: Tensor | None = None) -> Tensor | None:
+        """Indices ``π`` (``[B]``, int64, on ``z``'s device) into ``noise``: ``(z_i, noise[π_i])``;
+        ``None`` for the identity."""
         ...

@@ -8,6 +8,8 @@
       metrics.jsonl    one JSON record per logged step
       checkpoints/     step-XXXXXXXX/ directories (see fmcore.runs.checkpoint)
       tensorboard/     TensorBoard event files (with [train].tensorboard = true)
+      eval.json        the latest `fmcore eval` (fmcore.evaluation.Evaluation.to_json)
+      eval/            what evaluations reuse (e.g. the image metrics' classifier)
 """
 
 from __future__ import annotations
@@ -47,6 +49,14 @@ class RunDirectory:
     @property
     def tensorboard(self) -> Path:
         return self.root / "tensorboard"
+
+    @property
+    def eval_file(self) -> Path:
+        return self.root / "eval.json"
+
+    @property
+    def eval_dir(self) -> Path:
+        return self.root / "eval"
 
     @classmethod
     def create(cls, root: str | Path, config_toml: str, info: dict[str, Any]) -> RunDirectory:

@@ -26,6 +26,7 @@ from fmcore.plugin_manager import get_registry
 from fmcore.protocols import PROTOCOLS
 from fmcore.registry import Provided
 from fmcore.testing.integrator_checks import check_integrator
+from fmcore.testing.metric_checks import check_metric
 from fmcore.testing.path_checks import check_path, check_schedule, check_target, reference_path
 from fmcore.testing.points import DTYPES, check_placed, points
 
@@ -189,8 +190,9 @@ def check_diffusion(diffusion: Any, label: str, device: str) -> None:
 
 
 def check_coupling(coupling: Any, label: str, device: str) -> None:
-    """Indices ``[B]`` (int64, on the data's device) into the noise, for any event shape and both
-    dtypes; with labels, pairs only within a class; the same under the same global seed."""
+    """Indices ``[B]`` (int64, on the data's device) into the noise, or ``None`` (the identity), for
+    any event shape and both dtypes; with labels, pairs only within a class; the same under the same
+    global seed."""
     gen = torch.Generator().manual_seed(0)
     for dtype in DTYPES:
         for shape in ((24, 2), (24, 2, 3)):
@@ -198,6 +200,8 @@ def check_coupling(coupling: Any, label: str, device: str) -> None:
             cond = torch.randint(3, (shape[0],), generator=gen).to(device)
             for labels in (None, cond):
                 index = coupling.pair(z, noise, labels)
+                if index is None:
+                    continue
                 assert index.shape == (shape[0],) and index.dtype == torch.int64, f"{label}: indices {index}"
                 assert index.device.type == device, f"{label}: indices on {index.device}, not {device}"
                 assert ((index >= 0) & (index < shape[0])).all(), f"{label}: indices out of range"
@@ -209,7 +213,7 @@ def check_coupling(coupling: Any, label: str, device: str) -> None:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(1)
             runs.append(coupling.pair(z, noise))
-    assert torch.equal(*runs), f"{label}: differs between runs from the same global seed"
+    assert runs[0] is runs[1] is None or torch.equal(*runs), f"{label}: differs between runs from the same global seed"
 
 
 CHECKS = {
@@ -224,4 +228,5 @@ CHECKS = {
     "time-grid": check_time_grid,
     "diffusion": check_diffusion,
     "coupling": check_coupling,
+    "metric": check_metric,
 }

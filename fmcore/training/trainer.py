@@ -56,13 +56,13 @@ class Trainer:
         self.field = Field(self.module, pipeline.target, pipeline.path)
         self.loss_sum = torch.zeros((), device=self.device)  # Σ of micro-batch losses not yet read
         self.loss_count = 0
-        self._step_loss = torch.zeros((), device=self.device)  # Σ over the step in progress
+        self._step_losses: list[Tensor] = []  # the micro-batch losses of the step in progress
 
     def accumulate(self) -> None:
         """Forward and backward passes of this process's micro-batches of the next step."""
         k = self.settings.accumulate
         indices = self.order.indices(self.step)
-        self._step_loss.zero_()
+        self._step_losses.clear()
         for j in range(k):
             m = self.place.rank * k + j
             seed_micro_batch(self.generators, self.pipeline.config.seed, self.step, m)
@@ -70,8 +70,8 @@ class Trainer:
             with self._gradient_sync(j == k - 1):
                 with autocast(self.precision, self.device):
                     loss = self.pipeline.objective.loss(self.field, batch).float()
-                (loss / k).backward()
-            self._step_loss += loss.detach()
+                (loss / k if k > 1 else loss).backward()
+            self._step_losses.append(loss.detach())
 
     def _micro_batch(self, indices: Tensor) -> Batch:
         """The samples at ``indices`` on the training device, as the objective receives them."""
@@ -95,7 +95,8 @@ class Trainer:
         if self.ema is not None:
             self.ema.update(self.network, self.step)
         self.step += 1
-        self.loss_sum += self._step_loss
+        for loss in self._step_losses:
+            self.loss_sum += loss
         self.loss_count += self.settings.accumulate
 
     def read_loss(self) -> tuple[float, int]:

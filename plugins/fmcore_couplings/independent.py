@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import attrs
-import torch
 from torch import Tensor
 
 
 @attrs.frozen
 class Independent:
-    """Independent pairs (z_i, ε_i): q(z, ε) = p_data(z) p_noise(ε); π is the identity."""
+    """Independent pairs (z_i, ε_i): q(z, ε) = p_data(z) p_noise(ε); π is the identity (``None``)."""
 
-    def pair(self, z: Tensor, noise: Tensor, cond: Tensor | None = None) -> Tensor:
-        return torch.arange(z.shape[0], device=z.device)
+    def pair(self, z: Tensor, noise: Tensor, cond: Tensor | None = None) -> None:
+        return None

@@ -9,6 +9,7 @@ from fmcore_integrators.euler_maruyama import EulerMaruyama
 from fmcore_integrators.grids import CosineGrid, ExplicitGrid, KarrasGrid, LogSNRGrid, UniformGrid
 from fmcore_integrators.predictor_corrector import PredictorCorrector
 from fmcore_integrators.runge_kutta import RK4, Euler, Heun, Midpoint
+from fmcore_integrators.unipc import UniPC1, UniPC2, UniPC3
 
 
 def fmcore_integrators() -> list[Component]:
@@ -23,6 +24,9 @@ def fmcore_integrators() -> list[Component]:
         Component("dpm-solver-2s", DPMSolver2S),
         Component("dpm-solver-2m", DPMSolver2M),
         Component("dpm-solver-3m", DPMSolver3M),
+        Component("unipc-1", UniPC1),
+        Component("unipc-2", UniPC2),
+        Component("unipc-3", UniPC3),
         Component("euler-maruyama", EulerMaruyama, aliases=("em", "sde")),
         Component("predictor-corrector", PredictorCorrector, aliases=("pc",)),
     ]

@@ -62,7 +62,8 @@ class RungeKutta:
         stage_times = (grid64[:-1, None] + (grid64[1:] - grid64[:-1])[:, None] * torch.tensor(c))
         stage_times = stage_times.to(device=x0.device, dtype=x0.dtype)
         batch = x0.shape[0]
-        times = [[stage_times[i, s].expand(batch) for s in range(len(b))] for i in range(len(sizes))]
+        # a [batch] view per step and stage: one unbind per step of the expanded [steps, stages, batch] grid
+        times = [row.unbind(0) for row in stage_times[:, :, None].expand(-1, -1, batch).unbind(0)]
         x = x0
         states = [x0] if trajectory else None
         for i, h in enumerate(sizes):

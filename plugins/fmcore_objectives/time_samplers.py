@@ -11,7 +11,8 @@ from fmcore import setting
 
 
 def _affine(u: Tensor, t_min: float, t_max: float) -> Tensor:
-    return t_min + (t_max - t_min) * u
+    """``t_min + (t_max − t_min) u``; ``u`` itself on [0, 1] (two kernels fewer per training step)."""
+    return u if (t_min, t_max) == (0.0, 1.0) else t_min + (t_max - t_min) * u
 
 
 @attrs.frozen

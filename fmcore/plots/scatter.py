@@ -1,30 +1,23 @@
-"""A scatter plot of 2-D samples beside the data (matplotlib, an optional dependency)."""
+"""A scatter plot of 2-D samples beside the data."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
 
 from fmcore.errors import FmcoreError
-from fmcore.runs import atomic
+from fmcore.plots.backend import new_figure, save_png
 
 
 def save_scatter(samples: np.ndarray, data: np.ndarray | None, file: str | Path, title: str) -> None:
-    """Write a PNG with the samples (and, if given, the data) as side-by-side scatter plots."""
+    """Write a PNG with the samples (and, if given, the data) as side-by-side scatter plots on the
+    same axes: the 0.5–99.5 percentiles of all points, padded by 10%."""
     if samples.ndim != 2 or samples.shape[1] != 2:
         raise FmcoreError(f"--plot draws 2-D samples only; these have shape {list(samples.shape[1:])}")
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise FmcoreError("--plot needs matplotlib: pip install 'fmcore[plot]'") from None
     panels = [("samples", samples)] + ([("data", data)] if data is not None else [])
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.5 * len(panels), 3.2), squeeze=False,
-                             layout="constrained")
+    fig = new_figure(4.5 * len(panels), 3.2)
+    axes = fig.subplots(1, len(panels), squeeze=False)
     both = np.concatenate([p for _, p in panels])
     low, high = np.percentile(both, 0.5, axis=0), np.percentile(both, 99.5, axis=0)
     pad = 0.1 * (high - low)
@@ -33,7 +26,4 @@ def save_scatter(samples: np.ndarray, data: np.ndarray | None, file: str | Path,
         ax.set(title=name, xlim=(low[0] - pad[0], high[0] + pad[0]), ylim=(low[1] - pad[1], high[1] + pad[1]))
         ax.set_aspect("equal")
     fig.suptitle(title)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    atomic.write_bytes(file, buffer.getvalue())
+    save_png(fig, file)

@@ -1,0 +1,1 @@
+"""Built-in evaluation metrics for fmcore (``fmcore eval``)."""
