@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import torch
@@ -102,3 +103,17 @@ def test_run_directory(tmp_path):
         RunDirectory.create(tmp_path / "r", "seed = 1\n", {})
     with pytest.raises(RunError, match="not a run directory"):
         RunDirectory.open(tmp_path)
+
+
+def test_atomic_files_get_the_permissions_open_would_give(tmp_path):
+    mask = os.umask(0o022)
+    try:
+        atomic._umask.cache_clear()
+        atomic.write_text(tmp_path / "a.txt", "x")
+        with atomic.directory(tmp_path / "d") as d:
+            (d / "f").write_text("y")
+        assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o644
+        assert (tmp_path / "d").stat().st_mode & 0o777 == 0o755
+    finally:
+        os.umask(mask)
+        atomic._umask.cache_clear()

@@ -7,6 +7,7 @@ Everything is written under a temporary name in the same directory, flushed to d
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import tempfile
@@ -24,11 +25,21 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+@functools.cache
+def _umask() -> int:
+    """The process's umask (read once: reading it means setting it for an instant)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_bytes(path: str | Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically."""
+    """Replace ``path`` with ``data`` atomically, with the permissions ``open`` would give it
+    (``mkstemp`` makes the temporary owner-only)."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -55,6 +66,7 @@ def directory(path: str | Path) -> Iterator[Path]:
     """
     path = Path(path)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{path.name}-", dir=path.parent))
+    os.chmod(tmp, 0o777 & ~_umask())
     old = path.with_name(f".old-{path.name}-{os.getpid()}")
     try:
         yield tmp
