@@ -16,7 +16,7 @@ import torch
 
 import fmcore
 from benchmarks.markdown import table
-from benchmarks.timing import timed
+from benchmarks.timing import one_thread, timed
 
 
 @attrs.frozen
@@ -54,12 +54,8 @@ def training_step(pipe: fmcore.Pipeline, objective: fmcore.Objective, batch: fmc
 
 def on_one_thread(fn: Callable[[], object]) -> Callable[[], None]:
     def run() -> None:
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
+        with one_thread():
             fn()
-        finally:
-            torch.set_num_threads(threads)
 
     return run
 

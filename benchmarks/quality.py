@@ -19,6 +19,7 @@ from torch import Tensor
 import fmcore
 from benchmarks.markdown import table
 from benchmarks.peers import SKIPPED
+from benchmarks.timing import one_thread
 from fmcore_metrics.wasserstein import wasserstein2
 from fmcore_oracles import GaussianMixture, OracleField
 
@@ -73,12 +74,8 @@ def smoke() -> str:
 def report(sizes: Sizes) -> str:
     """The section, computed on one torch thread: its tensors are small (a few thousand 2-D points),
     and on a loaded machine a second thread makes each operation many times slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with one_thread():
         return _report(sizes)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def ring() -> GaussianMixture:
