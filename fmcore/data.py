@@ -16,7 +16,9 @@ class Batch:
     x: Tensor
     cond: Tensor | None = None
 
-    def to(self, device: torch.device | str) -> Batch:
+    def to(self, device: torch.device) -> Batch:
+        if self.x.device == device:
+            return self
         cond = None if self.cond is None else self.cond.to(device, non_blocking=True)
         return Batch(self.x.to(device, non_blocking=True), cond)
 
@@ -82,5 +84,5 @@ class TensorDataset:
         return self.x.shape[0]
 
     def get(self, indices: Tensor) -> Batch:
-        cond = None if self.labels is None else self.labels[indices]
-        return Batch(self.x[indices], cond)
+        cond = None if self.labels is None else self.labels.index_select(0, indices)
+        return Batch(self.x.index_select(0, indices), cond)

@@ -28,6 +28,11 @@ class Coefficients:
     d_alpha: Tensor
     d_sigma: Tensor
 
+    def point(self, data: Tensor, noise: Tensor) -> Tensor:
+        """``x = α data + σ noise``: the path's sample for this pair (one multiply fewer than
+        writing it out)."""
+        return torch.addcmul(self.alpha * data, self.sigma, noise)
+
 
 class GaussianPath(abc.ABC):
     """Base for paths ``p_t(x|z) = N(α_t z, σ_t² I)`` with prior ``p_init = N(0, prior_std² I)``.
@@ -65,11 +70,10 @@ class GaussianPath(abc.ABC):
         return -0.5 * flat.square().sum(1) / var - 0.5 * flat.shape[1] * math.log(2 * math.pi * var)
 
     def sample_noise(self, z: Tensor, *, generator: torch.Generator | None = None) -> Tensor:
-        return torch.randn(z.shape, generator=generator, device=z.device, dtype=z.dtype)
+        return torch.randn_like(z, generator=generator, memory_format=torch.contiguous_format)
 
     def sample(self, z: Tensor, t: Tensor, noise: Tensor) -> Tensor:
-        c = self.coefficients(t, z)
-        return c.alpha * z + c.sigma * noise
+        return self.coefficients(t, z).point(z, noise)
 
     def velocity(self, x: Tensor, z: Tensor, t: Tensor) -> Tensor:
         c = self.coefficients(t, x)

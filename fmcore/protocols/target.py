@@ -6,6 +6,7 @@ from typing import Protocol, runtime_checkable
 
 from torch import Tensor
 
+from fmcore.gaussian import Coefficients
 from fmcore.protocols.path import ProbabilityPath
 
 
@@ -29,9 +30,14 @@ class Target(Protocol):
         ...
 
     def regression_target(
-        self, path: ProbabilityPath, z: Tensor, noise: Tensor, x_t: Tensor, t: Tensor
+        self, path: ProbabilityPath, z: Tensor, noise: Tensor, x_t: Tensor, t: Tensor,
+        *, coefficients: Coefficients | None = None,
     ) -> Tensor:
-        """The conditional quantity the network regresses onto at ``x_t = path.sample(z, t, noise)``."""
+        """The conditional quantity the network regresses onto at ``x_t = path.sample(z, t, noise)``.
+
+        On a Gaussian path the objective passes ``coefficients = path.coefficients(t, z)``, the
+        schedule it made ``x_t`` with, so that a step evaluates it once; ``None`` elsewhere.
+        """
         ...
 
     def to_velocity(self, path: ProbabilityPath, pred: Tensor, x: Tensor, t: Tensor) -> Tensor:

@@ -144,15 +144,20 @@ def check_conversions(target: Any, path: ProbabilityPath, label: str) -> None:
 
 
 def check_target(target: Any, label: str, device: str) -> None:
-    """On CondOT: the regression target's shape, dtype and device; its conversions
+    """On CondOT: the regression target's shape, dtype and device, the same with the path's
+    ``coefficients`` given; its conversions
     (:func:`check_conversions`); a sampling range inside the path's on which the velocity is finite."""
     path = reference_path()
     assert target.unsupported(path) is None, f"{label} refuses the reference Gaussian path: " \
                                              f"{target.unsupported(path)}"
     for dtype in DTYPES:
         z, eps, t = points(device, dtype)
-        pred = target.regression_target(path, z, eps, path.sample(z, t, eps), t)
+        x_t = path.sample(z, t, eps)
+        pred = target.regression_target(path, z, eps, x_t, t)
         check_placed(pred, tuple(z.shape), dtype, device, f"{label}: regression_target")
+        given = target.regression_target(path, z, eps, x_t, t, coefficients=path.coefficients(t, z))
+        assert_close(given, pred, f"{label}: regression_target given the path's coefficients (as "
+                     "objectives pass them) against evaluating them itself", atol=0.0, rtol=0.0)
     check_conversions(target, path, label)
     start, end = target.sampling_range(path)
     assert path.t_min <= start < end <= path.t_max, f"{label}: sampling range [{start}, {end}] is not " \

@@ -8,7 +8,7 @@ from attrs.validators import ge
 from torch import Tensor
 
 from fmcore import Batch, Field, GaussianPath, ProbabilityPath, Target, choice, setting, spec_type
-from fmcore_objectives.weighting import Weighting, unsupported_weighting, weight
+from fmcore_objectives.weighting import Weighting, gaussian_weight, unsupported_weighting
 
 TimeSampler = spec_type("time-sampler")
 Coupling = spec_type("coupling")
@@ -57,11 +57,13 @@ class ConditionalFlowMatching:
         index = self.coupling.value.pair(z, noise, batch.cond)
         if index is not None:
             noise = noise[index]
-        x_t = path.sample(z, t, noise)
+        c = path.coefficients(t, z) if isinstance(path, GaussianPath) else None  # once, for x_t and target
+        x_t = path.sample(z, t, noise) if c is None else c.point(z, noise)
         if self.sigma > 0:
             x_t = x_t + self.sigma * torch.randn_like(x_t)
-        target = field.target.regression_target(path, z, noise, x_t, t)
+        target = field.target.regression_target(path, z, noise, x_t, t, coefficients=c)
         error = (field.network(x_t, t, batch.cond) - target).square()
         if self.weighting == "none":  # the mean of the per-sample means, in one operation
             return error.mean()
-        return (weight(self.weighting, path, t) * error.flatten(1).mean(1)).mean()
+        assert c is not None  # weightings other than none need a Gaussian path
+        return (gaussian_weight(self.weighting, c).flatten() * error.flatten(1).mean(1)).mean()

@@ -33,16 +33,8 @@ def unsupported_weighting(weighting: str, path: ProbabilityPath) -> str | None:
     return None
 
 
-def weight(weighting: str, path: ProbabilityPath, t: Tensor) -> Tensor | float:
-    """``w(t)`` of shape ``[B]`` (or the scalar 1)."""
-    if weighting == "none":
-        return 1.0
-    assert isinstance(path, GaussianPath)
-    return gaussian_weight(weighting, path.schedule(t))
-
-
 def gaussian_weight(weighting: str, c: Coefficients) -> Tensor:
-    """``w(t)`` from the schedule at ``t`` (shape ``[B]``)."""
+    """``w(t)`` from the schedule at ``t``, shaped as its coefficients."""
     if weighting == "none":
         return torch.ones_like(c.sigma)
     if weighting == "sigma2":

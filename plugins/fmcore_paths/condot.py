@@ -15,4 +15,4 @@ class CondOTPath(GaussianPath):
 
     def schedule(self, t: Tensor) -> Coefficients:
         one = torch.ones_like(t)
-        return Coefficients(alpha=t, sigma=1 - t, d_alpha=one, d_sigma=-one)
+        return Coefficients(alpha=t, sigma=one - t, d_alpha=one, d_sigma=-one)  # one − t: no scalar to wrap

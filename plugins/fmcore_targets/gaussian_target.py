@@ -64,9 +64,11 @@ class GaussianTarget(abc.ABC):
         return start, end
 
     def regression_target(
-        self, path: ProbabilityPath, z: Tensor, noise: Tensor, x_t: Tensor, t: Tensor
+        self, path: ProbabilityPath, z: Tensor, noise: Tensor, x_t: Tensor, t: Tensor,
+        *, coefficients: Coefficients | None = None,
     ) -> Tensor:
-        return self.encode(_gaussian(path, self).coefficients(t, z), z, noise)
+        c = coefficients if coefficients is not None else _gaussian(path, self).coefficients(t, z)
+        return self.encode(c, z, noise)
 
     def to_velocity(self, path: ProbabilityPath, pred: Tensor, x: Tensor, t: Tensor) -> Tensor:
         if self.predicts == "velocity":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import attrs
+import torch
 from torch import Tensor
 
 from fmcore import Coefficients, GaussianPath, ProbabilityPath
@@ -24,14 +25,15 @@ class VelocityTarget(GaussianTarget):
         return None
 
     def regression_target(
-        self, path: ProbabilityPath, z: Tensor, noise: Tensor, x_t: Tensor, t: Tensor
+        self, path: ProbabilityPath, z: Tensor, noise: Tensor, x_t: Tensor, t: Tensor,
+        *, coefficients: Coefficients | None = None,
     ) -> Tensor:
         if isinstance(path, GaussianPath):
-            return super().regression_target(path, z, noise, x_t, t)
+            return super().regression_target(path, z, noise, x_t, t, coefficients=coefficients)
         return path.velocity(x_t, z, t)
 
     def encode(self, c: Coefficients, data: Tensor, noise: Tensor) -> Tensor:
-        return c.d_alpha * data + c.d_sigma * noise
+        return torch.addcmul(c.d_alpha * data, c.d_sigma, noise)
 
     def decode(self, c: Coefficients, pred: Tensor, x: Tensor) -> tuple[Tensor, Tensor]:
         det = c.alpha * c.d_sigma - c.sigma * c.d_alpha
