@@ -76,3 +76,14 @@ def test_opt_in_sections_need_their_option(capsys):
     with pytest.raises(SystemExit):
         main(["--only", "digits"])
     assert "section 'digits' needs --digits RUN" in capsys.readouterr().err
+
+
+def test_couplings_section_rates_independent_pairs_as_one_and_times_both_solvers():
+    from benchmarks import couplings
+
+    page = couplings.smoke()
+    pairs, solvers = _tables(page)
+    assert pairs[2].startswith("| independent | 1.000 |") and pairs[2].endswith("| 1.000 |")
+    assert float(pairs[3].split("|")[-2]) < 1.0  # ot shortens the pairs
+    assert solvers[0] == "| block size | scipy linear_sum_assignment ms | POT emd ms | emd / scipy |"
+    assert len(solvers) == 2 + len(couplings.SMOKE.solver_sizes)

@@ -7,6 +7,7 @@ import math
 from typing import ClassVar
 
 import attrs
+import numpy as np
 import pytest
 import torch
 
@@ -56,6 +57,26 @@ def test_ot_in_one_block_is_the_exact_optimum(seed):
     best = min(cost(z, noise, torch.tensor(p)) for p in itertools.permutations(range(7)))
     found = cost(z, noise, fmcore.create("coupling", "ot").pair(z, noise))
     assert found == pytest.approx(best, rel=1e-12)
+
+
+def test_large_blocks_are_solved_by_the_network_simplex_to_the_same_optimum(monkeypatch):
+    from scipy.optimize import linear_sum_assignment
+
+    from fmcore_couplings import exact_ot
+
+    z, noise = draws(4, exact_ot.SIMPLEX_FROM + 8, 2)
+    costs = (z[:, None] - noise[None]).square().sum(-1).numpy()
+    rows = np.arange(len(z))
+    lsa = linear_sum_assignment(costs)[1]
+    simplex = exact_ot.assignment(costs)
+    assert is_permutation(torch.from_numpy(simplex))
+    assert costs[rows, simplex].sum() == pytest.approx(costs[rows, lsa].sum(), rel=1e-12)
+    index = fmcore.create("coupling", "ot", max_size=len(z)).pair(z, noise)
+    assert cost(z, noise, index) == pytest.approx(costs[rows, lsa].sum(), rel=1e-12)
+    import ot  # a plan that is not a vertex (the simplex stopped early) falls back to scipy
+
+    monkeypatch.setattr(ot, "emd", lambda a, b, m, **_: (np.full(m.shape, 1 / len(m) ** 2), {"result_code": 1}))
+    assert np.array_equal(exact_ot.assignment(costs), lsa)
 
 
 def test_ot_on_sub_batches_costs_less_than_independent_and_more_than_one_block():
