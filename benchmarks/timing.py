@@ -22,8 +22,13 @@ def one_thread() -> Iterator[None]:
 
 
 def timed(candidates: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Median wall time of each candidate, run interleaved so that drifting load hits all alike
-    (each is run once first, untimed, to warm up)."""
+    """Median wall time of each candidate over ``repeats`` interleaved rounds (:func:`rounds`)."""
+    return {name: statistics.median(values) for name, values in rounds(candidates, repeats).items()}
+
+
+def rounds(candidates: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
+    """Wall times of each candidate in each of ``repeats`` rounds, the candidates run in turn within
+    a round so that drifting load hits all alike (each is run once first, untimed, to warm up)."""
     for fn in candidates.values():
         fn()
     times: dict[str, list[float]] = {name: [] for name in candidates}
@@ -32,4 +37,11 @@ def timed(candidates: dict[str, Callable[[], object]], repeats: int) -> dict[str
             start = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
+    return times
+
+
+def fastest_ratios(times: dict[str, list[float]], baseline: str) -> dict[str, float]:
+    """Each candidate's fastest round over ``baseline``'s fastest: other processes on a shared
+    machine only ever add time, so the minimum is the least disturbed estimate of each cost (the
+    advice of Python's ``timeit``)."""
+    return {name: min(values) / min(times[baseline]) for name, values in times.items()}

@@ -288,9 +288,9 @@ def _note(rows: list[list[str]], with_peer: bool, assignment: float,
            "blocks\") in a fraction of the time." if slow_ot else "")
     why += (f" I-CFM's time is the training step: {step[0] * 1e3:.2f} ms in fmcore and "
             f"{step[1] * 1e3:.2f} ms in torchcfm's loop ({step[0] / step[1]:.2f}×, interleaved, measured "
-            "here), where fmcore's objective and trainer add small tensor operations (the path's "
-            "coefficients for x_t and for the target, the batch gather, the learning-rate schedule) to "
-            "the network's passes; their share falls as the network grows." if slow_i else "")
+            "here), where fmcore's trainer adds a fixed per-step cost (seeding each micro-batch, the "
+            "learning-rate schedule, the loss log, the path's coefficients as tensors) to the network's "
+            "passes; its share falls as the network grows." if slow_i else "")
     return (f"{target} (\"matches\": the means differ by less than the larger standard deviation; "
             "single runs on a shared machine scatter by 10–20% in time). "
             + "; ".join(verdicts) + "." + why)

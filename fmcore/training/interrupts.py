@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import signal
 import threading
-from collections.abc import Iterator
 from types import FrameType, TracebackType
 
 
@@ -28,6 +26,7 @@ class Interrupts:
         self._inside = False
         self._installed = False
         self._previous: object = signal.SIG_DFL
+        self._whole = _Whole(self)
 
     def __enter__(self) -> Interrupts:
         if threading.current_thread() is threading.main_thread():
@@ -45,17 +44,27 @@ class Interrupts:
         if self.immediate and not self._inside:
             raise KeyboardInterrupt
 
-    @contextlib.contextmanager
-    def whole(self) -> Iterator[None]:
+    def whole(self) -> _Whole:
         """A section a Ctrl-C waits for; with ``immediate``, one that came raises at its end."""
-        self._inside = True
-        try:
-            yield
-        finally:
-            self._inside = False
-        if self.requested and self.immediate:
-            raise KeyboardInterrupt
+        return self._whole
 
     def hold(self) -> None:
         """From now on a Ctrl-C is only recorded (while the interrupted run saves itself)."""
         self.immediate = False
+
+
+class _Whole:
+    """The context of :meth:`Interrupts.whole` (a class, not a generator: it is entered every step)."""
+
+    def __init__(self, interrupts: Interrupts):
+        self.interrupts = interrupts
+
+    def __enter__(self) -> None:
+        self.interrupts._inside = True
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        interrupts = self.interrupts
+        interrupts._inside = False
+        if kind is None and interrupts.requested and interrupts.immediate:
+            raise KeyboardInterrupt

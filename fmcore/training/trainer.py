@@ -96,7 +96,7 @@ class Trainer:
             self.ema.update(self.network, self.step)
         self.step += 1
         for loss in self._step_losses:
-            self.loss_sum += loss
+            self.loss_sum.add_(loss)
         self.loss_count += self.settings.accumulate
 
     def read_loss(self) -> tuple[float, int]:

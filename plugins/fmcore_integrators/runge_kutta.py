@@ -71,10 +71,12 @@ class RungeKutta:
             for stage in range(len(b)):
                 xs = x
                 for a_ij, k in zip(a[stage - 1] if stage else (), ks):
-                    xs = xs.add(k, alpha=h * a_ij)
+                    if a_ij:  # zero entries (midpoint's b₁, RK4's a₃₁) cost no operation
+                        xs = xs.add(k, alpha=h * a_ij)
                 ks.append(field.velocity(xs, times[i][stage], cond))
             for b_i, k in zip(b, ks):
-                x = x.add(k, alpha=h * b_i)
+                if b_i:
+                    x = x.add(k, alpha=h * b_i)
             if states is not None:
                 states.append(x)
         nfe = len(sizes) * len(b)
