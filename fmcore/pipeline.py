@@ -51,6 +51,7 @@ class Pipeline:
         self.target: Target = config.target.build()
         self.objective: Objective = config.objective.build()
         self.integrator: Integrator = config.integrator.build()
+        self._integrators: dict[tuple[str | None, int | None], Integrator] = {}
         if context is None:
             context = BuildContext(self.dataset.event_shape, self.dataset.num_classes)
             units = DataUnits.of(self.dataset)
@@ -250,10 +251,13 @@ class Pipeline:
             return integrator
         if integrator is None and steps is None:
             return self.integrator
-        table = {"name": integrator} if integrator is not None else self.config.integrator.to_dict()
-        if steps is not None:
-            table["steps"] = steps
-        return component_spec("integrator", table, get_registry()).build()
+        key = (integrator, steps)
+        if key not in self._integrators:  # built once per name and steps: integrators are immutable
+            table = {"name": integrator} if integrator is not None else self.config.integrator.to_dict()
+            if steps is not None:
+                table["steps"] = steps
+            self._integrators[key] = component_spec("integrator", table, get_registry()).build()
+        return self._integrators[key]
 
     @classmethod
     def open(cls, source: str | Path, *, overrides: Iterable[str] = (), device: str | None = None) -> Pipeline:

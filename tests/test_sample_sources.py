@@ -92,3 +92,14 @@ def test_likelihood_of_an_oracle_config(tmp_path):
     assert result.exit_code == 0, result.output
     log_p = np.load(tmp_path / "logp.npy")
     assert log_p[0] > log_p[1] + 10
+
+
+def test_an_integrator_named_with_steps_is_built_once_per_name_and_steps():
+    pipe = fmcore.Pipeline.open(ORACLE)
+    heun = pipe.integrator_for("heun", 7)
+    assert (type(heun).__name__, heun.steps) == ("Heun", 7)
+    assert pipe.integrator_for("heun", 7) is heun
+    assert pipe.integrator_for("heun", 8).steps == 8
+    assert pipe.integrator_for(None, 5).steps == 5 and pipe.integrator_for(None, None) is pipe.integrator
+    one = pipe.sample(256, integrator="heun", steps=7, seed=1)
+    assert np.array_equal(one.numpy(), pipe.sample(256, integrator="heun", steps=7, seed=1).numpy())
