@@ -37,8 +37,11 @@ class MinibatchOT:
         costs = blocks.costs(z, noise).to("cpu", torch.float64).numpy()
         squares = [cost[:n, :n] for cost, n in zip(costs, blocks.sizes)]
         workers = min(len(squares), torch.get_num_threads())
-        with ThreadPoolExecutor(workers) as pool:  # block k goes to thread k mod workers
-            solved = list(pool.map(_assignments, [squares[i::workers] for i in range(workers)]))
+        if workers == 1:
+            solved = [_assignments(squares)]
+        else:
+            with ThreadPoolExecutor(workers) as pool:  # block k goes to thread k mod workers
+                solved = list(pool.map(_assignments, [squares[i::workers] for i in range(workers)]))
         columns = np.zeros(costs.shape[:2], dtype=np.int64)
         for k, n in enumerate(blocks.sizes):
             columns[k, :n] = solved[k % workers][k // workers]
