@@ -19,10 +19,11 @@ INTRO = """\
 # Benchmarks
 
 This page is written by `python -m benchmarks --write docs/benchmarks.md` (the command and machine
-are below); edit `benchmarks/`, not this file. Every speed claim is a ratio of two wall-clock times
-measured in the same run, interleaved and repeated (`benchmarks/timing.py`, median of the repeats),
-on the same network, weights and data, so that the load of a shared machine cancels as far as it
-can; absolute times are given only for scale.
+are below); edit `benchmarks/`, not this file. Every speed claim is a ratio of two times measured
+in the same run, interleaved and repeated (`benchmarks/timing.py`), on the same network, weights and
+data, so that the load of a shared machine cancels as far as it can; absolute times are given only
+for scale. With torch on one thread (the reference run) the times are the process's CPU time, so
+that time other processes take from it does not count; otherwise wall time.
 
 - `python -m benchmarks` runs every section (under 40 minutes on 2 cores); `--quick` a smaller
   version of each (a few minutes); `--only NAME ...` some of them; `--compile` adds the

@@ -27,17 +27,26 @@ def timed(candidates: dict[str, Callable[[], object]], repeats: int) -> dict[str
 
 
 def rounds(candidates: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
-    """Wall times of each candidate in each of ``repeats`` rounds, the candidates run in turn within
-    a round so that drifting load hits all alike (each is run once first, untimed, to warm up)."""
+    """Times (:func:`clock`) of each candidate in each of ``repeats`` rounds, the candidates run in
+    turn within a round so that drifting load hits all alike (each is run once first, untimed, to
+    warm up)."""
     for fn in candidates.values():
         fn()
+    read = clock()
     times: dict[str, list[float]] = {name: [] for name in candidates}
     for _ in range(repeats):
         for name, fn in candidates.items():
-            start = time.perf_counter()
+            start = read()
             fn()
-            times[name].append(time.perf_counter() - start)
+            times[name].append(read() - start)
     return times
+
+
+def clock() -> Callable[[], float]:
+    """What a benchmark reads: the process's CPU time while torch computes on one thread (the time
+    other processes of a shared machine take from it then does not count), else the wall time (the
+    CPU times of several threads would add up)."""
+    return time.process_time if torch.get_num_threads() == 1 else time.perf_counter
 
 
 def fastest_ratios(times: dict[str, list[float]], baseline: str) -> dict[str, float]:
