@@ -94,7 +94,7 @@ def report(scale: Scale) -> str:
     parts = [
         "## Framework overhead",
         f"Same MLP (depth {DEPTH}, copied weights), data (2-D moons) and batch for every contender, "
-        f"run in turn in each of {scale.repeats} rounds; a ratio is of the fastest rounds' wall times "
+        f"run in turn in each of {scale.repeats} rounds; a ratio is of the fastest rounds' times "
         "(load from other processes only adds time). "
         f"{agreement(present)}",
         *(["\n".join(skipped)] if skipped else []),
@@ -221,8 +221,8 @@ def training_note(rows: list[TrainingRow], fixed: tuple[float, float]) -> str:
     details = "; ".join(
         f"{DEPTH}×{r.width}, batch {r.batch}: {r.ratios['fmcore']:.3f}× (+{r.ratios['fmcore'] - TRAIN_TARGET:.3f} "
         f"over the target; {(r.ratios['fmcore'] - 1) * r.hand_seconds * 1e6:.0f} µs more per "
-        f"{r.hand_seconds * 1e3:.2f} ms step, of which the fixed cost is "
-        f"{(fm - hand_step) / r.hand_seconds:.1%})" for r in missed)
+        f"{r.hand_seconds * 1e3:.2f} ms step; the fixed cost below is "
+        f"{(fm - hand_step) / r.hand_seconds:.1%} of such a step)" for r in missed)
     fm_ops, hand_ops = missed[0].operations
     return (f"Target training ≤ {TRAIN_TARGET}× hand-written: missed at {len(missed)} of {len(rows)} sizes — "
             f"{details}. {cost}; the rest of a miss is the machine's noise (flow_matching's and "
