@@ -744,3 +744,25 @@ def test_cli_error_in_a_real_process_has_no_traceback(tmp_path):
     assert "Traceback" not in proc.stderr
     assert proc.stderr.splitlines() == [f"Error: {path}: {len(BAD_PLACES)} config errors",
                                         *(f"  {issue}" for issue in error.issues)]
+
+
+def test_a_target_without_the_coefficients_keyword_is_refused_in_one_line():
+    """A target written against the protocol before ``regression_target`` took ``coefficients``."""
+    from fmcore_targets.velocity import VelocityTarget
+
+    class Old(VelocityTarget):
+        def regression_target(self, path, z, noise, x_t, t):
+            return super().regression_target(path, z, noise, x_t, t)
+
+    fmcore.reset_registry()
+    fmcore.register_plugin(type("OldTargets", (), {
+        "fmcore_targets": staticmethod(lambda: [fmcore.Component("old", Old)])})(), "old-targets")
+    try:
+        with pytest.raises(fmcore.ConfigError) as info:
+            fmcore.load_config({"data": {"name": "moons"}, "target": {"name": "old"}})
+    finally:
+        fmcore.reset_registry()
+    (issue,) = info.value.issues
+    assert issue.place == "$.target.name"
+    assert "target 'old': its regression_target lacks the keyword argument 'coefficients'" in issue.message
+    assert "\n" not in str(info.value)

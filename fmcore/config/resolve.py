@@ -5,6 +5,7 @@ Every problem is collected and raised together as one :class:`~fmcore.errors.Con
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,10 @@ def _compatibility(specs: Mapping[str, ComponentSpec]) -> list[ConfigIssue]:
     except FmcoreError as exc:
         return [ConfigIssue("$", str(exc))]
     names = {k: specs[k].name for k in ("path", "target", "objective")}
+    if not _takes_keyword(target.regression_target, "coefficients"):
+        return [ConfigIssue("$.target.name", f"target '{names['target']}': its regression_target lacks the "
+                            "keyword argument 'coefficients' of the fmcore.Target protocol (add "
+                            "`*, coefficients=None`)")]
     reason = target.unsupported(path)
     if reason:
         return [ConfigIssue("$.target.name", f"target '{names['target']}' cannot be used with "
@@ -124,3 +129,10 @@ def _compatibility(specs: Mapping[str, ComponentSpec]) -> list[ConfigIssue]:
         return [ConfigIssue("$.objective", f"objective '{names['objective']}' cannot train target "
                             f"'{names['target']}' on path '{names['path']}': {reason}")]
     return []
+
+
+def _takes_keyword(method: Any, name: str) -> bool:
+    """Whether ``method`` can be called with the keyword argument ``name``."""
+    parameters = inspect.signature(method).parameters.values()
+    return any(p.name == name and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) or p.kind is p.VAR_KEYWORD
+               for p in parameters)
