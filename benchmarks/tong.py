@@ -191,7 +191,8 @@ def _report(sizes: Sizes) -> str:
         f"points and {sizes.test_points} samples after {EULER_STEPS} Euler steps; mean ± standard "
         f"deviation over seeds {', '.join(map(str, sizes.seeds))}. Seconds per run: building, training "
         "and sampling on one torch thread (the process's CPU time), the libraries alternating run by run "
-        "(after an untimed warm-up of each). Same initial weights (the network `tong-mlp` of `benchmarks/selu_mlp.py`, torchcfm's "
+        "(after an untimed warm-up of each). Same initial weights (the network `tong-mlp` of "
+        "`benchmarks/selu_mlp.py`, torchcfm's "
         "`MLP(2, w=64, time_varying=True)` layout), training points, batch order and sampling noise; "
         "each library draws its own times and noise. Both solve the batch's OT problem with POT's exact "
         "`emd`; torchcfm samples pairs from the plan with replacement, fmcore's `ot` takes the optimal "
@@ -285,8 +286,8 @@ def _note(rows: list[list[str]], with_peer: bool, assignment: float,
                         f"{speed} ({ratio}× the time)")
     why = (f" OT-CFM's time is the exact assignment on the whole batch, POT's network simplex in both "
            f"libraries ({assignment * 1e3:.0f} ms per {BATCH}×{BATCH} problem here, most of a step; its "
-           "time varies with the draws); with its default blocks of 48 fmcore's OT-CFM reaches the same W2 (rows \"default "
-           "blocks\") in a fraction of the time." if slow_ot else "")
+           "time varies with the draws); with its default blocks of 48 fmcore's OT-CFM reaches the same "
+           "W2 (rows \"default blocks\") in a fraction of the time." if slow_ot else "")
     why += (f" I-CFM's time is the training step: {step[0] * 1e3:.2f} ms in fmcore and "
             f"{step[1] * 1e3:.2f} ms in torchcfm's loop ({step[0] / step[1]:.2f}×, interleaved, measured "
             "here), where fmcore's trainer adds a fixed per-step cost (seeding each micro-batch, the "
