@@ -29,6 +29,15 @@ from fmcore import Solution, VectorField, setting
 from fmcore_integrators.dpm_solver import DataPrediction, ExponentialIntegrator, LogSNRSchedule, solution
 
 
+def combine(x: Tensor, keep: float, weights: list[float], history: list[Tensor]) -> Tensor:
+    """``keep · x + Σ_j w_j m_j`` over the data predictions ``m_j`` of ``history`` (newest first), in
+    place on one new tensor."""
+    out = x.mul(keep)
+    for w, m in zip(weights, history):
+        out.add_(m, alpha=w)
+    return out
+
+
 def multistep_weights(grid: LogSNRSchedule, i: int, order: int) -> tuple[float, list[float]]:
     """Step ``i`` at ``order`` as ``x_{i+1} = keep · x_i + Σ_j w_j m_j``: ``(keep, [w₀, …])``."""
     keep, a = grid.first_order(i)
@@ -76,9 +85,7 @@ class MultistepDPMSolver(ExponentialIntegrator):
         states = [x0] if trajectory else None
         for i, (keep, weights) in enumerate(plan):
             history = [data(x, i), *history[: self.order - 1]]
-            x = x.mul(keep)
-            for w, m in zip(weights, history):
-                x.add_(m, alpha=w)
+            x = combine(x, keep, weights, history)
             if states is not None:
                 states.append(x)
         return solution(x, grid.steps, states, grid)

@@ -37,7 +37,7 @@ from torch import Tensor
 
 from fmcore import Solution, VectorField
 from fmcore_integrators.dpm_solver import DataPrediction, LogSNRSchedule, solution
-from fmcore_integrators.dpm_solver_multistep import MultistepDPMSolver
+from fmcore_integrators.dpm_solver_multistep import MultistepDPMSolver, combine
 
 
 def exponential_moments(h: float, count: int) -> list[float]:
@@ -109,14 +109,10 @@ class UniPC(MultistepDPMSolver):
         history = [data(x0, 0)]
         states = [x0] if trajectory else None
         for i, step in enumerate(plan(grid, self.step_orders(grid))):
-            predicted = x.mul(step.keep)
-            for w, m in zip(step.predictor, history):
-                predicted.add_(m, alpha=w)
+            predicted = combine(x, step.keep, step.predictor, history)
             if step.corrector is not None:
                 history = [data(predicted, i + 1), *history[: self.order]]
-                x = x.mul(step.keep)
-                for w, m in zip(step.corrector, history):
-                    x.add_(m, alpha=w)
+                x = combine(x, step.keep, step.corrector, history)
             else:
                 x = predicted
                 if i + 1 < grid.steps:
